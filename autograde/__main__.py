@@ -1,0 +1,79 @@
+"""Grade a submitted notebook outside the student's kernel.
+
+    python -m autograde SUBMISSION.ipynb [--assignment 01_value_iteration] [--json OUT]
+
+The submission's setup and answer cells run in a sandboxed child process; the checks run
+here and call into it. Prints a table (rule, points, max, diagnosis) and optionally writes
+JSON: a list of {rule, points, max_points, diagnosis, checks}. Exits 0 whenever it could
+grade, whatever the score; 2 when the file is not a gradable notebook.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from autograde.notebook import cells_to_run, detect_assignment, read
+from autograde.registry import rules_for
+from autograde.runner import RuleResult, run_checks
+from autograde.sandbox import Sandbox, StudentCodeError
+
+
+def grade_notebook(path: Path, assignment: str | None = None, call_timeout: float = 20.0) -> list[RuleResult]:
+    notebook = read(path)
+    assignment = assignment or detect_assignment(notebook, path)
+    rules = rules_for(assignment)
+    sandbox = Sandbox(cells_to_run(notebook), call_timeout=call_timeout)
+    try:
+        sandbox.start()
+    except StudentCodeError as error:
+        return [RuleResult(rule.name, 0.0, float(rule.points), str(error)) for rule in rules]
+    results = []
+    try:
+        for rule in rules:
+            if rule.name not in sandbox.names:
+                why = f"; your cells raised: {'; '.join(sandbox.cell_errors)}" if sandbox.cell_errors else ""
+                results.append(RuleResult(rule.name, 0.0, float(rule.points),
+                                          f"`{rule.name}` is not defined: write `{rule.signature}` in its answer cell{why}"))
+                continue
+            results.append(run_checks(rule, sandbox.function(rule.name)))
+    finally:
+        sandbox.stop()
+    return results
+
+
+def format_table(results: list[RuleResult]) -> str:
+    width = max(len(r.rule) for r in results)
+    lines = [f"{'rule':<{width}}  points    max  diagnosis"]
+    for r in results:
+        lines.append(f"{r.rule:<{width}}  {r.points:6.2f} {r.max_points:6.2f}  {r.diagnosis or 'all checks pass'}")
+    total, best = sum(r.points for r in results), sum(r.max_points for r in results)
+    lines.append(f"{'total':<{width}}  {total:6.2f} {best:6.2f}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m autograde", description=__doc__.splitlines()[0])
+    parser.add_argument("submission", type=Path, help="the notebook to grade (.ipynb)")
+    parser.add_argument("--assignment", help="the assignment id (default: from the file name or its cells)")
+    parser.add_argument("--json", type=Path, help="write the per-rule results here as JSON")
+    parser.add_argument("--call-timeout", type=float, default=20.0, help="seconds one call of a student function may take")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    try:
+        results = grade_notebook(args.submission, args.assignment, args.call_timeout)
+    except (ValueError, KeyError, FileNotFoundError) as error:
+        print(f"cannot grade {args.submission}: {error}", file=sys.stderr)
+        return 2
+    print(format_table(results))
+    print(f"graded in {time.perf_counter() - started:.1f} s")
+    if args.json:
+        args.json.write_text(json.dumps([r.to_json() for r in results], indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

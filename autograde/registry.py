@@ -1,0 +1,71 @@
+"""The graded rules: one list that the hidden checks, the notebooks and the docs all read.
+
+Each rule is a plain function the student writes in an answer cell. Its checks live in
+``autograde/checks/test_<name>.py`` (a pytest module whose ``student`` fixture is the
+student's function) and its catalogue of plausible wrong and correct answers in
+``autograde/catalogue/<name>.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str          # the function the student defines
+    assignment: str
+    points: float
+    signature: str
+    summary: str
+
+    @property
+    def checks(self) -> Path:
+        return HERE / "checks" / f"test_{self.name}.py"
+
+    @property
+    def grade_id(self) -> str:
+        """The grade_id of the nbgrader test cell that grades this rule."""
+        return f"{self.name}_tests"
+
+
+RULES: dict[str, Rule] = {rule.name: rule for rule in [
+    Rule("q_backup", "01_value_iteration", 4,
+         "q_backup(Q, P, R, terminal, gamma) -> Q_next",
+         "one synchronous Bellman optimality backup: Q(s,a) = Σ_s' P (R + γ(1−d') max_a' Q(s',a'))"),
+    Rule("value_iteration", "01_value_iteration", 3,
+         "value_iteration(P, R, terminal, gamma, tol, backup) -> (Q, deltas)",
+         "backups from Q_0 = 0 until max |Q_{k+1} − Q_k| < tol"),
+    Rule("greedy_policy", "01_value_iteration", 2,
+         "greedy_policy(Q) -> actions",
+         "π(s) = argmax_a Q(s, a)"),
+    Rule("bridge_crossing", "01_value_iteration", 1,
+         "bridge_crossing() -> (discount, noise)",
+         "BridgeGrid: parameters under which the optimal policy crosses the bridge"),
+    Rule("discount_grid", "01_value_iteration", 5,
+         "discount_grid() -> {'a'..'e': (discount, noise, living_reward)}",
+         "DiscountGrid: parameters that produce each of the five behaviours"),
+]}
+
+
+def rules_for(assignment: str) -> list[Rule]:
+    rules = [rule for rule in RULES.values() if rule.assignment == assignment]
+    if not rules:
+        known = sorted({rule.assignment for rule in RULES.values()})
+        raise KeyError(f"no graded rules for assignment {assignment!r}; known assignments: {known}")
+    return rules
+
+
+def assignments() -> list[str]:
+    return sorted({rule.assignment for rule in RULES.values()})
+
+
+def get_rule(name: str) -> Rule:
+    try:
+        return RULES[name]
+    except KeyError:
+        raise KeyError(f"unknown graded rule {name!r}; known rules: {sorted(RULES)}") from None

@@ -1,0 +1,192 @@
+"""Student code in a separate process; the checks call it through a pipe.
+
+The out-of-kernel grader runs the submission's answer cells in a child process and hands
+the checks a ``StudentFunction`` that forwards each call there. The student's code never
+shares a process with the checks or the reference, so it cannot tamper with them; a crash,
+a hang or megabytes of output cost that call, never the grader.
+
+Arguments are pickled to the child and the results back. Arrays and random generators that
+the student's function changed in place are copied back into the caller's objects, so an
+in-place update behaves as it would in one process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import resource
+import signal
+import traceback
+
+import numpy as np
+
+MEMORY_LIMIT = 8 * 2**30
+
+
+class StudentCodeError(Exception):
+    """The student's code raised, hung or crashed; the message says which, for the student."""
+
+
+def strip_magics(source: str) -> str:
+    """Drop IPython-only lines (``%magic``, ``!shell``) so a cell runs as plain Python."""
+    return "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))
+
+
+def _describe(error: BaseException) -> str:
+    frames = traceback.extract_tb(error.__traceback__)
+    where = next((f for f in reversed(frames) if f.filename.startswith("<cell")), None)
+    place = f" ({where.filename[1:-1]}, line {where.lineno}: {where.line})" if where else ""
+    return f"{type(error).__name__}: {error}{place}"
+
+
+def _changed_arguments(args: tuple) -> dict:
+    updates = {}
+    for i, arg in enumerate(args):
+        if isinstance(arg, np.ndarray):
+            updates[i] = arg
+        elif isinstance(arg, np.random.Generator):
+            updates[i] = arg.bit_generator.state
+    return updates
+
+
+def _serve(conn, cells: list[str]) -> None:
+    """The child: run the cells, then answer calls until the pipe closes."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os.environ["MPLBACKEND"] = "Agg"
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard == resource.RLIM_INFINITY or hard > MEMORY_LIMIT:
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, hard))
+    namespace = {"__name__": "__main__", "display": lambda *args, **kwargs: None}
+    cell_errors = []
+    for index, source in enumerate(cells):
+        try:
+            exec(compile(strip_magics(source), f"<cell {index + 1}>", "exec"), namespace)
+        except BaseException as error:  # noqa: BLE001 - SystemExit and KeyboardInterrupt included
+            cell_errors.append(_describe(error))
+    conn.send(("ready", cell_errors, sorted(k for k, v in namespace.items() if callable(v))))
+    while True:
+        try:
+            name, args, kwargs = conn.recv()
+        except EOFError:
+            return
+        try:
+            result = namespace[name](*args, **kwargs)
+            same = next((i for i, arg in enumerate(args) if result is arg), None)
+            reply = ("ok", ("argument", same) if same is not None else ("value", result), _changed_arguments(args))
+            conn.send(reply)
+        except BaseException as error:  # noqa: BLE001
+            try:
+                conn.send(("error", _describe(error), {}))
+            except Exception as send_error:
+                conn.send(("error", f"its result could not be sent back to the grader ({send_error})", {}))
+
+
+class Sandbox:
+    """A child process holding the student's namespace."""
+
+    def __init__(self, cells: list[str], call_timeout: float = 20.0, start_timeout: float = 300.0, max_restarts: int = 3):
+        self.cells = cells
+        self.call_timeout, self.start_timeout = call_timeout, start_timeout
+        self.restarts_left = max_restarts
+        self.process = None
+        self.conn = None
+        self.cell_errors: list[str] = []
+        self.names: list[str] = []
+
+    def start(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.conn, child_end = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child_end, self.cells), daemon=True)
+        self.process.start()
+        child_end.close()
+        if not self.conn.poll(self.start_timeout):
+            self.stop()
+            raise StudentCodeError(f"your notebook's cells did not finish within {self.start_timeout:g} s")
+        try:
+            _, self.cell_errors, self.names = self.conn.recv()
+        except EOFError:
+            code = self.process.exitcode
+            self.stop()
+            raise StudentCodeError(f"your notebook's cells crashed the Python process (exit code {code})") from None
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.is_alive():
+            self.process.kill()
+            self.process.join(5)
+        if self.conn is not None:
+            self.conn.close()
+        self.process = self.conn = None
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def function(self, name: str) -> "StudentFunction":
+        return StudentFunction(self, name)
+
+    def call(self, name: str, args: tuple, kwargs: dict):
+        if self.process is None:
+            if self.restarts_left <= 0:
+                raise StudentCodeError("your code crashed or hung too often; the remaining checks were skipped")
+            self.restarts_left -= 1
+            self.start()
+        self.conn.send((name, args, kwargs))
+        if not self.conn.poll(self.call_timeout):
+            self.stop()
+            raise StudentCodeError(f"{name} did not return within {self.call_timeout:g} s (an endless loop?)")
+        try:
+            status, payload, updates = self.conn.recv()
+        except EOFError:
+            code = self.process.exitcode if self.process else None
+            self.stop()
+            reason = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+            raise StudentCodeError(f"{name} crashed the Python process running it ({reason})") from None
+        if status == "error":
+            raise StudentCodeError(f"{name} raised {payload}")
+        for index, new in updates.items():
+            original = args[index]
+            if isinstance(original, np.ndarray) and original.shape == new.shape and original.flags.writeable:
+                np.copyto(original, new, casting="unsafe")
+            elif isinstance(original, np.random.Generator):
+                original.bit_generator.state = new
+        kind, value = payload
+        return args[value] if kind == "argument" else value
+
+
+class StudentFunction:
+    """Calls the student's function of this name in the sandbox."""
+
+    def __init__(self, sandbox: Sandbox, name: str):
+        self.sandbox, self.__name__ = sandbox, name
+
+    def __call__(self, *args, **kwargs):
+        return self.sandbox.call(self.__name__, args, kwargs)
+
+    def __repr__(self) -> str:
+        return f"<student's {self.__name__} (in a sandbox)>"
+
+
+def with_time_limit(function, seconds: float):
+    """In-kernel guard: raise StudentCodeError if one call runs longer than ``seconds``.
+
+    Uses SIGALRM, so it only works in the main thread (where a kernel runs cells).
+    """
+    def guarded(*args, **kwargs):
+        def on_alarm(signum, frame):
+            raise StudentCodeError(f"{function.__name__} did not return within {seconds:g} s (an endless loop?)")
+
+        previous = signal.signal(signal.SIGALRM, on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            return function(*args, **kwargs)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+
+    guarded.__name__ = getattr(function, "__name__", "function")
+    return guarded

@@ -1,0 +1,8 @@
+"""qlab: the building blocks of a deep Q-learning course.
+
+Environments (``qlab.envs``), tabular planning and Q-learning (``qlab.tabular``),
+replay buffers (``qlab.replay``), networks, update rules and agents for DQN and DDPG,
+training loops, plots and widgets.
+"""
+
+__version__ = "0.1.0"

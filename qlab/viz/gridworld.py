@@ -1,0 +1,159 @@
+"""Pictures of a GridWorld: values as cell shading, Q-values as four triangles per cell,
+the greedy policy as arrows, in the CS188 style.
+
+``render_rgb`` draws an image (used by ``env.render()`` and the widgets);
+``plot_values``, ``plot_q_values`` and ``plot_convergence`` draw on matplotlib axes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+WALL = (110, 110, 110)
+EMPTY = (20, 20, 20)
+GRID_LINE = (230, 230, 230)
+AGENT = (60, 140, 255)
+EXIT_BORDER = (240, 240, 240)
+
+
+def value_color(value: float, scale: float) -> tuple[int, int, int]:
+    """Red for negative, green for positive, black for zero (the CS188 palette)."""
+    if scale <= 0 or not np.isfinite(value):
+        return EMPTY
+    level = min(abs(value) / scale, 1.0)
+    shade = int(40 + 180 * level)
+    return (shade, 20, 20) if value < 0 else (20, shade, 20) if value > 0 else EMPTY
+
+
+def _font(size: int):
+    try:
+        return ImageFont.load_default(size=size)
+    except TypeError:  # Pillow without FreeType
+        return ImageFont.load_default()
+
+
+def render_rgb(env, values=None, q_values=None, policy=None, show_agent: bool = True, cell: int = 80) -> np.ndarray:
+    """Draw the grid as an RGB image (H, W, 3) uint8.
+
+    Args:
+        env: a ``GridWorld`` (or a wrapper around one).
+        values: optional V, shape (n_states,): cell shading and the number.
+        q_values: optional Q, shape (n_states, 4): four triangles per cell.
+        policy: optional greedy actions, shape (n_states,): arrows.
+    """
+    env = env.unwrapped
+    rows, cols = env.shape
+    image = Image.new("RGB", (cols * cell, rows * cell), EMPTY)
+    draw = ImageDraw.Draw(image)
+    font, small = _font(cell // 5), _font(cell // 7)
+    layout = env.layout
+    if q_values is not None:
+        q_values = np.asarray(q_values, dtype=float)
+        if q_values.shape != (env.n_states, 4):
+            raise ValueError(f"q_values has shape {q_values.shape}; expected (n_states, 4) = ({env.n_states}, 4)")
+    if values is not None:
+        values = np.asarray(values, dtype=float)
+        if values.shape != (env.n_states,):
+            raise ValueError(f"values has shape {values.shape}; expected (n_states,) = ({env.n_states},)")
+    shown = q_values if q_values is not None else values
+    scale = float(np.nanmax(np.abs(shown[:-1]))) if shown is not None else 0.0
+
+    for r in range(rows):
+        for c in range(cols):
+            s = env.cell_to_state(r, c)
+            x0, y0, x1, y1 = c * cell, r * cell, (c + 1) * cell, (r + 1) * cell
+            cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+            is_exit = not np.isnan(layout.exits[r, c])
+            if layout.walls[r, c]:
+                draw.rectangle([x0, y0, x1, y1], fill=WALL)
+                continue
+            if q_values is not None and not is_exit:
+                corners = {0: [(x0, y0), (x1, y0)], 1: [(x1, y0), (x1, y1)], 2: [(x1, y1), (x0, y1)], 3: [(x0, y1), (x0, y0)]}
+                offsets = {0: (0, -0.3), 1: (0.3, 0), 2: (0, 0.3), 3: (-0.3, 0)}
+                for a in range(4):
+                    draw.polygon([*corners[a], (cx, cy)], fill=value_color(q_values[s, a], scale), outline=GRID_LINE)
+                    dx, dy = offsets[a]
+                    draw.text((cx + dx * cell, cy + dy * cell), f"{q_values[s, a]:.2f}", fill="white", font=small, anchor="mm")
+            else:
+                value = None
+                if q_values is not None:
+                    value = q_values[s].max()
+                elif values is not None:
+                    value = values[s]
+                fill = value_color(value, scale) if value is not None else EMPTY
+                draw.rectangle([x0, y0, x1, y1], fill=fill, outline=GRID_LINE)
+                if value is not None:
+                    text_y = cy + 0.27 * cell if policy is not None and not is_exit else cy
+                    draw.text((cx, text_y), f"{value:.2f}", fill="white", font=font, anchor="mm")
+                elif is_exit:
+                    draw.text((cx, cy), f"{layout.exits[r, c]:g}", fill="white", font=font, anchor="mm")
+            if is_exit:
+                m = cell // 10
+                draw.rectangle([x0 + m, y0 + m, x1 - m, y1 - m], outline=EXIT_BORDER, width=2)
+            if policy is not None and not is_exit:
+                _draw_arrow(draw, cx, cy - 0.1 * cell, int(policy[s]), cell)
+            if (r, c) == layout.start and values is None and q_values is None:
+                draw.text((x0 + 4, y0 + 2), "S", fill=GRID_LINE, font=small)
+    agent = env.state_to_cell(env.state)
+    if show_agent and agent is not None:
+        r, c = agent
+        rad = cell * 0.18
+        cx, cy = (c + 0.5) * cell, (r + 0.5) * cell
+        draw.ellipse([cx - rad, cy - rad, cx + rad, cy + rad], outline=AGENT, width=max(2, cell // 20))
+    return np.asarray(image)
+
+
+def _draw_arrow(draw: ImageDraw.ImageDraw, cx: float, cy: float, action: int, cell: int) -> None:
+    dx, dy = [(0, -1), (1, 0), (0, 1), (-1, 0)][action]
+    length, head = cell * 0.22, cell * 0.09
+    tip = (cx + dx * length, cy + dy * length)
+    tail = (cx - dx * length, cy - dy * length)
+    draw.line([tail, tip], fill="white", width=max(2, cell // 30))
+    left = (tip[0] - dx * head - dy * head, tip[1] - dy * head + dx * head)
+    right = (tip[0] - dx * head + dy * head, tip[1] - dy * head - dx * head)
+    draw.polygon([tip, left, right], fill="white")
+
+
+def plot_values(env, values, policy=None, ax=None, title: str | None = None):
+    """V as a heatmap over the grid with the numbers, and the policy as arrows."""
+    import matplotlib.pyplot as plt
+
+    ax = ax or plt.gca()
+    ax.imshow(render_rgb(env, values=values, policy=policy, show_agent=False))
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_q_values(env, q_values, ax=None, title: str | None = None):
+    """Q as four triangles per cell, the CS188 way."""
+    import matplotlib.pyplot as plt
+
+    ax = ax or plt.gca()
+    ax.imshow(render_rgb(env, q_values=q_values, show_agent=False, cell=110))
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_convergence(value_history, env=None, states=None, ax=None):
+    """V_k(s) over iterations k for a few states (by default, every non-wall state)."""
+    import matplotlib.pyplot as plt
+
+    ax = ax or plt.gca()
+    history = np.asarray(value_history, dtype=float)
+    if history.ndim != 2:
+        raise ValueError(f"value_history must have shape (iterations, n_states); got {history.shape}")
+    if states is None:
+        states = range(history.shape[1]) if env is None else [
+            s for s in range(history.shape[1] - 1) if not env.unwrapped.layout.walls.flat[s]]
+    for s in states:
+        label = f"s={s}" if env is None else f"cell {env.unwrapped.state_to_cell(s)}"
+        ax.plot(history[:, s], label=label)
+    ax.set_xlabel("iteration k")
+    ax.set_ylabel("V_k(s)")
+    ax.legend(fontsize="x-small", ncol=2)
+    return ax
