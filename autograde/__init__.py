@@ -13,7 +13,7 @@ Out of the student's kernel, on a whole notebook::
 
 from __future__ import annotations
 
-CALL_TIME_LIMIT = 20.0
+CALL_TIME_LIMIT = 10.0  # seconds one call of a student's function may take
 
 
 def _run(rule_name: str, function, public_only: bool):

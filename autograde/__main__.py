@@ -22,7 +22,7 @@ from autograde.runner import RuleResult, run_checks
 from autograde.sandbox import Sandbox, StudentCodeError
 
 
-def grade_notebook(path: Path, assignment: str | None = None, call_timeout: float = 20.0) -> list[RuleResult]:
+def grade_notebook(path: Path, assignment: str | None = None, call_timeout: float = 10.0) -> list[RuleResult]:
     notebook = read(path)
     assignment = assignment or detect_assignment(notebook, path)
     rules = rules_for(assignment)
@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("submission", type=Path, help="the notebook to grade (.ipynb)")
     parser.add_argument("--assignment", help="the assignment id (default: from the file name or its cells)")
     parser.add_argument("--json", type=Path, help="write the per-rule results here as JSON")
-    parser.add_argument("--call-timeout", type=float, default=20.0, help="seconds one call of a student function may take")
+    parser.add_argument("--call-timeout", type=float, default=10.0, help="seconds one call of a student function may take")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     try:

@@ -92,6 +92,7 @@ class Sandbox:
         self.restarts_left = max_restarts
         self.process = None
         self.conn = None
+        self.hung: dict[str, str] = {}  # functions that timed out once: later calls fail at once
         self.cell_errors: list[str] = []
         self.names: list[str] = []
 
@@ -130,6 +131,8 @@ class Sandbox:
         return StudentFunction(self, name)
 
     def call(self, name: str, args: tuple, kwargs: dict):
+        if name in self.hung:
+            raise StudentCodeError(self.hung[name])
         if self.process is None:
             if self.restarts_left <= 0:
                 raise StudentCodeError("your code crashed or hung too often; the remaining checks were skipped")
@@ -138,11 +141,13 @@ class Sandbox:
         self.conn.send((name, args, kwargs))
         if not self.conn.poll(self.call_timeout):
             self.stop()
-            raise StudentCodeError(f"{name} did not return within {self.call_timeout:g} s (an endless loop?)")
+            self.hung[name] = f"{name} did not return within {self.call_timeout:g} s (an endless loop?)"
+            raise StudentCodeError(self.hung[name])
         try:
             status, payload, updates = self.conn.recv()
         except EOFError:
-            code = self.process.exitcode if self.process else None
+            self.process.join(5)
+            code = self.process.exitcode
             self.stop()
             reason = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
             raise StudentCodeError(f"{name} crashed the Python process running it ({reason})") from None
@@ -172,13 +177,21 @@ class StudentFunction:
 
 
 def with_time_limit(function, seconds: float):
-    """In-kernel guard: raise StudentCodeError if one call runs longer than ``seconds``.
+    """In-kernel guard: raise StudentCodeError if one call runs longer than ``seconds``;
+    once a call has hung, later calls fail at once instead of hanging again.
 
     Uses SIGALRM, so it only works in the main thread (where a kernel runs cells).
     """
+    name = getattr(function, "__name__", "function")
+    hung = []
+
     def guarded(*args, **kwargs):
+        if hung:
+            raise StudentCodeError(hung[0])
+
         def on_alarm(signum, frame):
-            raise StudentCodeError(f"{function.__name__} did not return within {seconds:g} s (an endless loop?)")
+            hung.append(f"{name} did not return within {seconds:g} s (an endless loop?)")
+            raise StudentCodeError(hung[0])
 
         previous = signal.signal(signal.SIGALRM, on_alarm)
         signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -188,5 +201,5 @@ def with_time_limit(function, seconds: float):
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
 
-    guarded.__name__ = getattr(function, "__name__", "function")
+    guarded.__name__ = name
     return guarded

@@ -38,4 +38,5 @@ def describe(path, env) -> str:
     exit_value = env.layout.exits[end]
     if np.isnan(exit_value):
         return "never reaches an exit"
-    return f"takes the {exit_value:g} exit after {len(path) - 1} moves"
+    moves = len(path) - 1
+    return f"takes the {exit_value:g} exit after {moves} move{'' if moves == 1 else 's'}"

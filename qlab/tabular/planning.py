@@ -58,7 +58,7 @@ def intended_path(env, policy: np.ndarray, max_steps: int = 50) -> list[tuple[in
         if not np.isnan(env.layout.exits[row, col]):
             break
         dr, dc = MOVES[int(policy[env.cell_to_state(row, col)])]
-        r, c = row + dr, col + dc
+        r, c = row + int(dr), col + int(dc)
         if 0 <= r < env.shape[0] and 0 <= c < env.shape[1] and not env.layout.walls[r, c]:
             row, col = r, c
         cells.append((row, col))

@@ -1,0 +1,87 @@
+"""Submissions for the grading tests, made from the real release notebook by filling its
+answer cells: the solution, the untouched release, a half-right one and a hostile one."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import nbformat
+
+from autograde.notebook import is_answer_cell
+
+REPO = Path(__file__).resolve().parents[1]
+ASSIGNMENT = "01_value_iteration"
+SOURCE = REPO / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+RELEASE = REPO / "notebooks" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+
+HALF_RIGHT = {
+    "value_iteration_answer": '''
+def value_iteration(P, R, terminal, gamma, tol, backup):
+    Q = np.zeros(P.shape[:2])
+    deltas = []
+    for _ in range(100):                       # ignores tol
+        Q_next = backup(Q, P, R, terminal, gamma)
+        deltas.append(np.abs(Q_next - Q).max())
+        Q = Q_next
+    return Q, deltas
+''',
+    "bridge_crossing_answer": '''
+def bridge_crossing():
+    return 0.99, 0.2                           # more discount does not help
+''',
+    "discount_grid_answer": '''
+def discount_grid():
+    return {"a": (0.3, 0.0, 0.0), "b": (0.3, 0.2, 0.0), "c": (0.9, 0.2, 0.0),   # c avoids the cliff
+            "d": (0.9, 0.2, 0.0), "e": (0.9, 0.0, 0.0)}                          # e exits
+''',
+}
+# Points the half-right submission should get: q_backup 4 and greedy_policy 2 in full,
+# nothing for bridge_crossing, 3 of 5 behaviours, some of value_iteration.
+
+HOSTILE = {
+    "value_iteration_answer": '''
+def value_iteration(P, R, terminal, gamma, tol, backup):
+    while True:                                # hangs
+        pass
+''',
+    "greedy_policy_answer": '''
+def greedy_policy(Q):
+    print("spam " * 200_000)                   # a megabyte of output per call
+    return np.argmax(Q, axis=1)
+''',
+    "bridge_crossing_answer": '''
+import numpy
+numpy.allclose = lambda *args, **kwargs: True  # tampering with what checks use
+numpy.array_equal = lambda *args, **kwargs: True
+def bridge_crossing():
+    return 0.9, 0.2
+''',
+    "discount_grid_answer": '''
+def discount_grid():
+    import os
+    os._exit(1)                                # kills the process running it
+''',
+}
+
+
+def make(path: Path, kind: str) -> Path:
+    """Write a submission: 'solution', 'release', 'half_right' or 'hostile'."""
+    if kind == "solution":
+        notebook = nbformat.read(str(SOURCE), as_version=4)
+        for cell in notebook.cells:   # a student's copy has no hidden tests
+            if "BEGIN HIDDEN TESTS" in cell.source:
+                cell.source = cell.source.split("### BEGIN HIDDEN TESTS")[0].rstrip()
+    else:
+        notebook = copy.deepcopy(nbformat.read(str(RELEASE), as_version=4))
+        answers = {"release": {}, "half_right": HALF_RIGHT, "hostile": HOSTILE}[kind]
+        solution = {c.metadata["nbgrader"]["grade_id"]: c.source
+                    for c in nbformat.read(str(SOURCE), as_version=4).cells if is_answer_cell(c)}
+        for cell in notebook.cells:
+            if is_answer_cell(cell) and kind != "release":
+                grade_id = cell.metadata["nbgrader"]["grade_id"]
+                source = answers.get(grade_id, solution[grade_id])
+                cell.source = "\n".join(line for line in source.strip().splitlines() if "### " not in line)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, str(path))
+    return path

@@ -1,0 +1,204 @@
+"""The widgets in a real JupyterLab, driven by a real (headless) browser.
+
+A fixture starts ``jupyter lab`` on a free port with a random token in a temporary folder;
+Playwright drives Debian's Chromium (``/usr/bin/chromium``; Playwright's own browsers are
+never downloaded) to open a notebook, Run All Cells from the menu, click the gridworld's
+Step and Play and check that the picture changed, and watch the crawler walk.
+Screenshots go to ``build/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = REPO / "build" / "screenshots"
+# The notebook the browser runs. None: a small demo built below. Switch to the course's own:
+# COURSE_NOTEBOOK = REPO / "notebooks" / "02_q_learning" / "02_q_learning.ipynb"
+COURSE_NOTEBOOK: Path | None = None
+DEMO_CELLS = [
+    "from qlab.envs import GridWorld\nfrom qlab.widgets import CrawlerWidget, GridWorldWidget",
+    'grid = GridWorldWidget(GridWorld("BookGrid"), seed=0, steps_per_tick=5, interval_ms=100)\ngrid',
+    "crawler = CrawlerWidget(seed=0, steps_per_tick=20)\ncrawler",
+]
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+KERNEL_IDLE = r"""() => /^(?!No Kernel).*\| Idle$/m.test(document.querySelector('#jp-main-statusbar')?.innerText)"""
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.timeout(180),
+    pytest.mark.skipif(not CHROMIUM.exists(),
+                       reason=f"needs Debian's Chromium at {CHROMIUM} (apt-get install chromium)"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def write_notebook(root: Path) -> str:
+    """Put the notebook to run in ``root``; return its name."""
+    if COURSE_NOTEBOOK is not None:
+        shutil.copy(COURSE_NOTEBOOK, root / COURSE_NOTEBOOK.name)
+        return COURSE_NOTEBOOK.name
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code) for code in DEMO_CELLS])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    nbformat.write(notebook, root / "widgets.ipynb")
+    return "widgets.ipynb"
+
+
+@pytest.fixture(scope="module")
+def jupyter_lab(tmp_path_factory):
+    """A JupyterLab server of our own: (base url, token, notebook name). Killed at the end."""
+    tmp = tmp_path_factory.mktemp("jupyterlab")
+    root = tmp / "root"
+    root.mkdir()
+    config = tmp / "config"
+    (config / "labconfig").mkdir(parents=True)  # no "news?" pop-up over the widgets
+    (config / "labconfig" / "page_config.json").write_text(
+        json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(config), "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"),
+           "JUPYTERLAB_SETTINGS_DIR": str(tmp / "settings"), "JUPYTERLAB_WORKSPACES_DIR": str(tmp / "workspaces"),
+           "IPYTHONDIR": str(tmp / "ipython"), "PYTHONPATH": str(REPO)}
+    port, token = free_port(), secrets.token_hex(16)
+    name = write_notebook(root)
+    log = (tmp / "jupyter.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
+         f"--ServerApp.token={token}", f"--ServerApp.root_dir={root}", "--LabApp.news_url=None",
+         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", "--allow-root"],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2):
+                    break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"jupyter lab did not start; its log:\n{(tmp / 'jupyter.log').read_text()[-3000:]}")
+                time.sleep(0.5)
+        yield base, token, name
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def page(jupyter_lab, tmp_path_factory):
+    """The notebook open in headless Chromium, all its cells run."""
+    from playwright.sync_api import sync_playwright
+
+    base, token, name = jupyter_lab
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    (SCREENSHOTS / "00_failed_to_run.png").unlink(missing_ok=True)
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=str(CHROMIUM), headless=True,
+            args=CHROMIUM_ARGS, viewport={"width": 1400, "height": 1000},
+        )
+        try:
+            page = context.pages[0] if context.pages else context.new_page()
+            page.set_default_timeout(60_000)
+            try:
+                page.goto(f"{base}/lab/tree/{name}?token={token}")
+                page.wait_for_function(KERNEL_IDLE)  # a kernel is connected, not just "No Kernel | Initializing"
+                page.locator(".lm-MenuBar-item", has_text="Run").first.click()
+                page.locator(".lm-Menu-item[data-command='runmenu:run-all']").click()
+                page.locator(".qlab-gridworld img.qlab-image").wait_for()
+                page.locator(".qlab-crawler img.qlab-image").wait_for()
+            except Exception:
+                page.screenshot(path=SCREENSHOTS / "00_failed_to_run.png")
+                raise
+            page.screenshot(path=SCREENSHOTS / "01_notebook_run.png")
+            yield page
+        finally:
+            context.close()
+
+
+def wait_for_change(read, before, timeout: float = 20.0):
+    """Poll ``read()`` until it differs from ``before``; return the new value (or the last one)."""
+    deadline = time.monotonic() + timeout
+    value = read()
+    while value == before and time.monotonic() < deadline:
+        time.sleep(0.2)
+        value = read()
+    return value
+
+
+def step_count(status) -> int:
+    return int(status.inner_text().split("step ")[1].split()[0])
+
+
+def test_gridworld_step_and_play_change_the_picture(page):
+    widget = page.locator(".qlab-gridworld")
+    image, status = widget.locator("img.qlab-image"), widget.locator(".qlab-status")
+    widget.scroll_into_view_if_needed()
+    before_pixels, before_src = image.screenshot(), image.get_attribute("src")
+    after_step = before_pixels
+    for _ in range(10):  # a step may bump into the edge and change nothing visible
+        steps = step_count(status)
+        widget.locator(".qlab-step").click()
+        assert wait_for_change(lambda: step_count(status), steps) > steps, "Step did not step the agent"
+        after_step = image.screenshot()
+        if after_step != before_pixels:
+            break
+    assert after_step != before_pixels, "ten clicks on Step left the grid picture unchanged"
+    assert image.get_attribute("src") != before_src
+    widget.screenshot(path=SCREENSHOTS / "02_gridworld_after_step.png")
+
+    steps = step_count(status)
+    widget.locator(".qlab-play button").first.click()  # play
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        playing = image.screenshot()
+        if step_count(status) >= steps + 100 and playing != after_step:
+            break
+        time.sleep(0.25)
+    widget.locator(".qlab-play button").nth(1).click()  # stop
+    assert step_count(status) >= steps + 100, "Play did not step the agent"
+    assert playing != after_step, "the grid picture did not change while playing"
+    widget.screenshot(path=SCREENSHOTS / "03_gridworld_after_play.png")
+
+
+def test_crawler_animates(page):
+    widget = page.locator(".qlab-crawler")
+    image, status = widget.locator("img.qlab-image"), widget.locator(".qlab-status")
+    widget.scroll_into_view_if_needed()
+    before = image.screenshot()
+    widget.screenshot(path=SCREENSHOTS / "04_crawler_before.png")
+    widget.locator(".qlab-play button").first.click()
+    frames = {before}
+    deadline = time.monotonic() + 30
+    while (len(frames) < 4 or step_count(status) < 400) and time.monotonic() < deadline:
+        frames.add(image.screenshot())
+        time.sleep(0.3)
+    widget.locator(".qlab-play button").nth(1).click()  # stop
+    assert len(frames) >= 4, f"the crawler image changed only {len(frames) - 1} times while playing"
+    assert step_count(status) >= 400
+    widget.screenshot(path=SCREENSHOTS / "05_crawler_after_play.png")
+    page.screenshot(path=SCREENSHOTS / "06_page_end.png", full_page=True)
