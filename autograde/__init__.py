@@ -13,12 +13,18 @@ Out of the student's kernel, on a whole notebook::
 
 from __future__ import annotations
 
+import os
+import tempfile
+
+# Hypothesis keeps its files here, not in the folder of the notebook being graded.
+os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(tempfile.gettempdir(), "qlab-hypothesis"))
+
 CALL_TIME_LIMIT = 10.0  # seconds one call of a student's function may take
 
 
 def _run(rule_name: str, function, public_only: bool):
     from autograde.registry import get_rule
-    from autograde.runner import run_checks
+    from autograde.runner import run_checks_forked
     from autograde.sandbox import with_time_limit
 
     rule = get_rule(rule_name)
@@ -27,7 +33,7 @@ def _run(rule_name: str, function, public_only: bool):
 
         return RuleResult(rule.name, 0.0, float(rule.points),
                           f"{rule.name} should be a function `{rule.signature}`; got {type(function).__name__}")
-    return run_checks(rule, with_time_limit(function, CALL_TIME_LIMIT), public_only=public_only)
+    return run_checks_forked(rule, with_time_limit(function, CALL_TIME_LIMIT), public_only=public_only)
 
 
 def check(rule_name: str, function) -> None:

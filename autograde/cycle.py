@@ -7,7 +7,9 @@ SUBMISSIONS holds one folder per student, with the notebook either directly insi
 (``alice/01_value_iteration/01_value_iteration.ipynb``). The cycle runs, in a course
 folder of its own: ``generate_assignment`` (from solutions/, recording the hidden tests in
 the gradebook), ``db student add``, ``autograde``, ``generate_feedback`` and ``export``.
-A submission that breaks its kernel is graded for what ran; the others go on.
+A submission that breaks its kernel is graded again without its experiment cells; the
+others go on. Finally every submission is graded out of the kernel too, and any rule that
+scored higher in the student's kernel (tampering) is reported.
 """
 
 from __future__ import annotations
@@ -20,10 +22,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from autograde.registry import HERE, REPO
+import nbformat
+
+from autograde.offline import grade_notebook
+from autograde.notebook import is_answer_cell, is_setup_cell
+from autograde.registry import HERE, REPO, RULES
 
 
-def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
+def nbgrader(course: Path, *args: str, cell_timeout: int | None = None) -> subprocess.CompletedProcess:
     # nbgrader runs the `alembic` command: the environment's own bin/ comes first on PATH.
     path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
     env = dict(os.environ, JUPYTER_CONFIG_PATH=str(HERE), PATH=path)
@@ -31,6 +37,8 @@ def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
                f"--CourseDirectory.root={course}",
                f"--CourseDirectory.source_directory={REPO / 'solutions'}",
                "--CourseDirectory.release_directory=release"]
+    if cell_timeout is not None:
+        command.append(f"--Execute.timeout={cell_timeout}")
     return subprocess.run(command, cwd=course, env=env, capture_output=True, text=True)
 
 
@@ -51,24 +59,81 @@ def collect(assignment: str, submissions: Path, course: Path) -> list[str]:
     return students
 
 
-def run_cycle(assignment: str, submissions: Path, course: Path) -> Path:
-    """Run the cycle; returns the path of the exported grades CSV."""
+def defuse(notebook_path: Path) -> None:
+    """Blank the code cells that are neither setup, answers nor tests (the experiments),
+    so a notebook whose experiments kill the kernel can still be autograded."""
+    notebook = nbformat.read(str(notebook_path), as_version=4)
+    for cell in notebook.cells:
+        graded = cell.get("metadata", {}).get("nbgrader", {}).get("grade", False)
+        if cell.cell_type == "code" and not (is_setup_cell(cell) or is_answer_cell(cell) or graded):
+            cell.source = "# (not run while grading: this notebook stopped its kernel when run whole)"
+    nbformat.write(notebook, str(notebook_path))
+
+
+def gradebook_scores(course: Path, assignment: str, students: list[str]) -> dict[str, dict[str, float]]:
+    """{student: {grade_id: score}} from nbgrader's gradebook."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    scores = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        for student in students:
+            try:
+                submission = gradebook.find_submission_notebook(assignment, assignment, student)
+            except MissingEntry:
+                continue
+            scores[student] = {grade.name: grade.score for grade in submission.grades}
+    return scores
+
+
+def run_cycle(assignment: str, submissions: Path, course: Path, cell_timeout: int | None = None) -> Path:
+    """Run the cycle; returns the path of the exported grades CSV.
+
+    A submission whose kernel dies while nbgrader runs it whole is autograded again with its
+    experiment cells blanked (see ``defuse``). ``cell_timeout`` overrides the seconds a cell
+    may run (nbgrader_config.py's Execute.timeout).
+    """
     course.mkdir(parents=True, exist_ok=True)
-    steps = [("generate_assignment", assignment, "--force")]
-    students = collect(assignment, submissions, course)
-    steps += [("db", "student", "add", student) for student in students]
-    steps += [("autograde", assignment, "--force"), ("generate_feedback", assignment, "--force"),
-              ("export", "--to", str(course / "grades.csv"))]
-    for step in steps:
-        result = nbgrader(course, *step)
-        status = "ok" if result.returncode == 0 else f"exit {result.returncode}"
-        print(f"nbgrader {' '.join(step)}: {status}")
+
+    def step(*args: str, required: bool = False) -> bool:
+        result = nbgrader(course, *args, cell_timeout=cell_timeout)
+        print(f"nbgrader {' '.join(args)}: {'ok' if result.returncode == 0 else f'exit {result.returncode}'}")
         if result.returncode != 0:
-            errors = [line for line in result.stderr.splitlines() if "ERROR" in line]
-            print("\n".join(errors[-10:]) or result.stderr[-2000:], file=sys.stderr)
-            if step[0] in ("generate_assignment", "export"):
-                raise RuntimeError(f"nbgrader {step[0]} failed; see the messages above")
+            errors = [line for line in result.stderr.splitlines() if "ERROR" in line or "Error:" in line]
+            print("\n".join(errors[-6:]) or result.stderr[-2000:], file=sys.stderr)
+            if required:
+                raise RuntimeError(f"nbgrader {args[0]} failed; see the messages above")
+        return result.returncode == 0
+
+    step("generate_assignment", assignment, "--force", required=True)
+    students = collect(assignment, submissions, course)
+    for student in students:
+        step("db", "student", "add", student)
+    step("autograde", assignment, "--force")
+    for student in students:
+        if not (course / "autograded" / student / assignment).is_dir():
+            print(f"{student}: the notebook stopped its kernel; grading again without its experiment cells")
+            for notebook in (course / "submitted" / student / assignment).glob("*.ipynb"):
+                defuse(notebook)
+            step("autograde", assignment, "--force", f"--student={student}")
+    step("generate_feedback", assignment, "--force")
+    step("export", "--to", str(course / "grades.csv"), required=True)
     return course / "grades.csv"
+
+
+def cross_check(assignment: str, course: Path) -> list[str]:
+    """Grade every submission again out of the kernel; name the rules where nbgrader gave
+    more points than the out-of-kernel grader (a sign of tampering in the notebook)."""
+    students = sorted(p.name for p in (course / "submitted").iterdir() if p.is_dir())
+    in_kernel = gradebook_scores(course, assignment, students)
+    warnings = []
+    for student in students:
+        for notebook in sorted((course / "submitted" / student / assignment).glob("*.ipynb")):
+            for result in grade_notebook(notebook, assignment):
+                nbgrader_points = in_kernel.get(student, {}).get(RULES[result.rule].grade_id)
+                if nbgrader_points is not None and nbgrader_points > result.points + 0.01:
+                    warnings.append(f"{student}: {result.rule} scored {nbgrader_points:g} in the notebook's kernel but "
+                                    f"{result.points:g} out of it ({result.diagnosis})")
+    return warnings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,13 +141,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("assignment")
     parser.add_argument("submissions", type=Path)
     parser.add_argument("--course", type=Path, default=REPO / "grading", help="the nbgrader course folder to use")
+    parser.add_argument("--cell-timeout", type=int, help="seconds a notebook cell may run (default: the config's)")
+    parser.add_argument("--no-cross-check", action="store_true",
+                        help="skip grading each submission again out of the kernel")
     args = parser.parse_args(argv)
-    grades = run_cycle(args.assignment, args.submissions.resolve(), args.course.resolve())
+    course = args.course.resolve()
+    grades = run_cycle(args.assignment, args.submissions.resolve(), course, args.cell_timeout)
     with open(grades) as f:
         rows = [row for row in csv.DictReader(f) if row["assignment"] == args.assignment]
     for row in rows:
         print(f"{row['student_id']:>20}  {float(row['score']):6.2f} / {float(row['max_score']):.2f}")
-    print(f"grades: {grades}\nfeedback: {args.course.resolve() / 'feedback'}")
+    print(f"grades: {grades}\nfeedback: {course / 'feedback'}")
+    if not args.no_cross_check:
+        warnings = cross_check(args.assignment, course)
+        print("\n".join(["cross-check with the out-of-kernel grader: these scores look tampered with:", *warnings])
+              if warnings else "cross-check with the out-of-kernel grader: no submission scored higher in its kernel")
     return 0
 
 

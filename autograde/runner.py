@@ -11,6 +11,11 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import pickle
+import select
+import signal
+import struct
+import time
 import warnings
 from dataclasses import asdict, dataclass, field
 
@@ -67,24 +72,39 @@ class _StudentFixture:
 
 
 class _Collector:
-    """Records, for every check, whether it passed and why not."""
+    """Records, for every check, whether it passed and why not; ``on_planned`` hears the
+    collected checks before any runs, ``on_result`` each result as it comes."""
 
-    def __init__(self):
+    def __init__(self, on_planned=None, on_result=None):
+        self.planned: list[CheckResult] = []
         self.results: list[CheckResult] = []
+        self.on_planned, self.on_result = on_planned, on_result
+
+    @staticmethod
+    def _describe(item) -> CheckResult:
+        marker = item.get_closest_marker("weight")
+        doc = (item.function.__doc__ or item.name).strip().splitlines()[0]
+        if hasattr(item, "callspec"):
+            doc += f" [{item.callspec.id}]"
+        return CheckResult(item.name, doc, float(marker.args[0]) if marker else 1.0, False)
+
+    def pytest_collection_finish(self, session):
+        self.planned = [self._describe(item) for item in session.items]
+        if self.on_planned:
+            self.on_planned(self.planned)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item, call):
         report = yield
-        failed_setup = call.when == "setup" and report.failed
-        if call.when == "call" or failed_setup:
-            marker = item.get_closest_marker("weight")
-            weight = float(marker.args[0]) if marker else 1.0
-            doc = (item.function.__doc__ or item.name).strip().splitlines()[0]
-            if hasattr(item, "callspec"):
-                doc += f" [{item.callspec.id}]"
-            diagnosis = "" if report.passed else describe_failure(call.excinfo)
-            generic = bool(getattr(call.excinfo and call.excinfo.value, "generic", False))
-            self.results.append(CheckResult(item.name, doc, weight, report.passed, diagnosis, generic))
+        if call.when == "call" or (call.when == "setup" and report.failed):
+            result = self._describe(item)
+            result.passed = report.passed
+            if not report.passed:
+                result.diagnosis = describe_failure(call.excinfo)
+                result.generic = bool(getattr(call.excinfo.value, "generic", False))
+            self.results.append(result)
+            if self.on_result:
+                self.on_result(result)
         return report
 
 
@@ -104,13 +124,8 @@ def describe_failure(excinfo) -> str:
     return f"your function raised {type(error).__name__}: {error}"
 
 
-def run_checks(rule: Rule, function, public_only: bool = False) -> RuleResult:
-    """Run ``rule``'s checks with ``function`` as the student's answer.
-
-    Never raises and never writes to stderr (nbgrader scores stderr output as 0):
-    pytest's own output is captured and discarded.
-    """
-    collector = _Collector()
+def _run_pytest(rule: Rule, function, public_only: bool, collector: _Collector) -> int:
+    """pytest.main on the rule's check module, its output captured and discarded."""
     args = [str(rule.checks), "-c", str(CHECKS_INI), "--rootdir", str(rule.checks.parent),
             "-q", "--capture=sys", "--import-mode=importlib",
             "-p", "no:cacheprovider", "-p", "no:faulthandler", "-p", "no:stepwise"]
@@ -121,19 +136,85 @@ def run_checks(rule: Rule, function, public_only: bool = False) -> RuleResult:
     try:
         with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            exit_code = pytest.main(args, plugins=[_StudentFixture(function), collector])
+            return int(pytest.main(args, plugins=[_StudentFixture(function), collector]))
     finally:
         if saved_addopts is not None:
             os.environ["PYTEST_ADDOPTS"] = saved_addopts
-    checks = collector.results
-    if not checks:
-        return RuleResult(rule.name, 0.0, float(rule.points),
-                          f"the checks could not run (pytest exit code {int(exit_code)}); please tell your instructor",
-                          [])
+
+
+def score(rule: Rule, planned: list[CheckResult], results: list[CheckResult], missing: str) -> RuleResult:
+    """Points from the checks' results; a planned check with no result failed for ``missing``."""
+    if not planned:
+        return RuleResult(rule.name, 0.0, float(rule.points), missing)
+    done = {r.name: r for r in results}
+    checks = [done.get(p.name) or CheckResult(p.name, p.description, p.weight, False, missing) for p in planned]
     total = sum(c.weight for c in checks)
     earned = sum(c.weight for c in checks if c.passed)
     points = round(rule.points * earned / total, 2) if total else 0.0
     return RuleResult(rule.name, points, float(rule.points), summarise(checks), checks)
+
+
+def run_checks(rule: Rule, function, public_only: bool = False) -> RuleResult:
+    """Run ``rule``'s checks in this process with ``function`` as the student's answer.
+
+    Never raises and never writes to stderr (nbgrader scores stderr output as 0).
+    """
+    collector = _Collector()
+    exit_code = _run_pytest(rule, function, public_only, collector)
+    return score(rule, collector.planned, collector.results,
+                 f"the checks could not run (pytest exit code {exit_code}); please tell your instructor")
+
+
+def run_checks_forked(rule: Rule, function, public_only: bool = False, timeout: float = 240.0) -> RuleResult:
+    """Like ``run_checks``, in a forked copy of this process (a notebook's kernel).
+
+    If the student's code kills the process or hangs, the kernel lives on: the checks that
+    finished keep their result and the others fail with a diagnosis saying what happened.
+    """
+    if not hasattr(os, "fork"):
+        return run_checks(rule, function, public_only)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: run the checks, stream each result to the parent, never return
+        try:
+            os.close(read_end)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 1)
+            os.dup2(devnull, 2)
+
+            def send(message):
+                data = pickle.dumps(message)
+                os.write(write_end, struct.pack("<Q", len(data)))
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(write_end, view):]
+
+            collector = _Collector(on_planned=lambda p: send(("planned", p)), on_result=lambda r: send(("result", r)))
+            _run_pytest(rule, function, public_only, collector)
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    planned, results = [], []
+    missing = None
+    deadline = time.monotonic() + timeout
+    with os.fdopen(read_end, "rb") as pipe:
+        while True:
+            if not select.select([pipe], [], [], max(0.0, deadline - time.monotonic()))[0]:
+                os.kill(pid, signal.SIGKILL)
+                missing = f"the checks did not finish within {timeout:g} s: is your {rule.name} very slow or stuck?"
+                break
+            header = pipe.read(8)
+            if len(header) < 8:
+                break
+            kind, payload = pickle.loads(pipe.read(struct.unpack("<Q", header)[0]))
+            (planned if kind == "planned" else results).extend(payload if kind == "planned" else [payload])
+    _, status = os.waitpid(pid, 0)
+    if missing is None:
+        if os.WIFSIGNALED(status):
+            missing = f"your {rule.name} crashed the Python process running it (signal {os.WTERMSIG(status)})"
+        else:
+            missing = f"your {rule.name} ended the Python process running it (exit code {os.WEXITSTATUS(status)})"
+    return score(rule, planned, results, missing)
 
 
 def summarise(checks: list[CheckResult]) -> str:

@@ -36,8 +36,8 @@ def discount_grid():
             "d": (0.9, 0.2, 0.0), "e": (0.9, 0.0, 0.0)}                          # e exits
 ''',
 }
-# Points the half-right submission should get: q_backup 4 and greedy_policy 2 in full,
-# nothing for bridge_crossing, 3 of 5 behaviours, some of value_iteration.
+# The half-right submission: q_backup and greedy_policy right, value_iteration partly,
+# bridge_crossing wrong, three of the five DiscountGrid behaviours right.
 
 HOSTILE = {
     "value_iteration_answer": '''
@@ -51,9 +51,8 @@ def greedy_policy(Q):
     return np.argmax(Q, axis=1)
 ''',
     "bridge_crossing_answer": '''
-import numpy
-numpy.allclose = lambda *args, **kwargs: True  # tampering with what checks use
-numpy.array_equal = lambda *args, **kwargs: True
+import autograde                              # tampering with the grader in the kernel
+autograde.grade = lambda rule, function: autograde.registry.RULES[rule].points
 def bridge_crossing():
     return 0.9, 0.2
 ''',

@@ -1,0 +1,121 @@
+"""The grader's own guarantees: kind messages, no stderr, partial credit that survives a
+crash or a hang, and a sandbox that behaves like one process for in-place updates."""
+
+import numpy as np
+import pytest
+
+import autograde
+from autograde import check, grade
+from autograde.sandbox import Sandbox, StudentCodeError
+from qlab.tabular.planning import q_backup as reference_backup
+
+
+def not_implemented(Q, P, R, terminal, gamma):
+    raise NotImplementedError()
+
+
+def exits_when_gamma_is_zero(Q, P, R, terminal, gamma):
+    if gamma == 0:
+        import os
+        os._exit(3)
+    return reference_backup(Q, P, R, terminal, gamma)
+
+
+def noisy(Q, P, R, terminal, gamma):
+    import sys
+    import warnings
+    print("debugging...", file=sys.stderr)
+    warnings.warn("a student's warning")
+    return reference_backup(Q, P, R, terminal, gamma)
+
+
+def test_check_reports_without_raising_and_without_stderr(capfd):
+    assert check("q_backup", not_implemented) is None
+    out, err = capfd.readouterr()
+    assert err == ""
+    assert "0 of 3 public checks pass" in out and "not implemented yet" in out
+
+
+def test_grade_returns_points_and_writes_nothing_to_stderr(capfd):
+    assert grade("q_backup", noisy) == 4.0
+    out, err = capfd.readouterr()
+    assert err == "" and "4 / 4 points" in out
+
+
+def test_a_crash_costs_only_the_checks_it_breaks(capfd):
+    points = grade("q_backup", exits_when_gamma_is_zero)
+    out, _ = capfd.readouterr()
+    assert 0 < points < 4
+    assert "ended the Python process running it (exit code 3)" in out
+
+
+def test_a_hang_costs_only_the_checks_it_breaks(monkeypatch, capfd):
+    monkeypatch.setattr(autograde, "CALL_TIME_LIMIT", 0.5)
+
+    def hangs_on_terminal_states(Q, P, R, terminal, gamma):
+        while terminal.any():
+            pass
+        return reference_backup(Q, P, R, terminal, gamma)
+
+    points = grade("q_backup", hangs_on_terminal_states)
+    assert 0 < points < 4
+    assert "did not return within 0.5 s" in capfd.readouterr().out
+
+
+def test_unknown_rule_and_non_function_answers():
+    with pytest.raises(KeyError, match="unknown graded rule"):
+        grade("no_such_rule", print)
+    assert grade("q_backup", 42) == 0.0
+
+
+CELLS = ['''
+import numpy as np
+def update(Q, s, a, target, alpha):
+    Q[s, a] += alpha * (target - Q[s, a])
+    return Q
+def draw(rng):
+    return rng.integers(1000)
+def spam():
+    print("x" * 10_000_000)
+    return "done"
+def unpicklable():
+    return lambda: 1
+def crash():
+    import os
+    os._exit(7)
+''', "this cell raises", "raise SystemExit()"]
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    with Sandbox(CELLS, call_timeout=2) as box:
+        yield box
+
+
+def test_sandbox_reports_cell_errors_and_defined_names(sandbox):
+    assert "update" in sandbox.names and "crash" in sandbox.names
+    assert any("SyntaxError" in e for e in sandbox.cell_errors) and any("SystemExit" in e for e in sandbox.cell_errors)
+
+
+def test_in_place_updates_reach_the_caller(sandbox):
+    Q = np.zeros((2, 2))
+    returned = sandbox.function("update")(Q, 1, 0, 10.0, 0.5)
+    assert Q[1, 0] == 5.0 and returned is Q
+
+
+def test_random_generator_state_advances_like_in_one_process(sandbox):
+    here, there = np.random.default_rng(0), np.random.default_rng(0)
+    draws_here = [int(here.integers(1000)) for _ in range(3)]
+    draws_there = [int(sandbox.function("draw")(there)) for _ in range(3)]
+    assert draws_here == draws_there
+
+
+def test_output_floods_unpicklable_results_and_crashes_are_contained(sandbox):
+    assert sandbox.function("spam")() == "done"
+    with pytest.raises(StudentCodeError, match="could not be sent back to the grader"):
+        sandbox.function("unpicklable")()
+    with pytest.raises(StudentCodeError, match=r"crashed the Python process running it \(exit code 7\)"):
+        sandbox.function("crash")()
+    Q = np.zeros((2, 2))
+    sandbox.function("update")(Q, 0, 0, 1.0, 1.0)   # restarted: the next call works
+    assert Q[0, 0] == 1.0
