@@ -49,6 +49,15 @@ RULES: dict[str, Rule] = {rule.name: rule for rule in [
     Rule("discount_grid", "01_value_iteration", 5,
          "discount_grid() -> {'a'..'e': (discount, noise, living_reward)}",
          "DiscountGrid: parameters that produce each of the five behaviours"),
+    Rule("q_learning_update", "02_q_learning", 4,
+         "q_learning_update(Q, state, action, reward, next_state, terminated, truncated, alpha, gamma) -> Q",
+         "Q(s,a) ← Q(s,a) + α [r + γ(1 − terminated) max_a' Q(s',a') − Q(s,a)]"),
+    Rule("epsilon_greedy", "02_q_learning", 3,
+         "epsilon_greedy(q_values, epsilon, rng) -> action",
+         "a random action with probability ε, else a greedy one with random tie-breaking"),
+    Rule("linear_schedule", "02_q_learning", 1,
+         "linear_schedule(t, start, end, duration) -> value",
+         "start → end linearly over `duration` steps, then end"),
 ]}
 
 

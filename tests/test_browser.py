@@ -26,9 +26,10 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = REPO / "build" / "screenshots"
-# The notebook the browser runs. None: a small demo built below. Switch to the course's own:
-# COURSE_NOTEBOOK = REPO / "notebooks" / "02_q_learning" / "02_q_learning.ipynb"
-COURSE_NOTEBOOK: Path | None = None
+# The notebook the browser runs: assignment 02 with its answers filled in (the release's
+# answer cells raise NotImplementedError, which would stop Run All before the widgets).
+# None would run the small demo built below instead.
+COURSE_NOTEBOOK: Path | None = REPO / "solutions" / "02_q_learning" / "02_q_learning.ipynb"
 DEMO_CELLS = [
     "from qlab.envs import GridWorld\nfrom qlab.widgets import CrawlerWidget, GridWorldWidget",
     'grid = GridWorldWidget(GridWorld("BookGrid"), seed=0, steps_per_tick=5, interval_ms=100)\ngrid',

@@ -75,6 +75,11 @@ class FireReset(gym.Wrapper):
         return obs, info
 
 
+def sign(reward: float) -> float:
+    """DQN's reward clipping, r ↦ sign(r); a module-level function so the env pickles."""
+    return float(np.sign(reward))
+
+
 def make_atari_env(
     env_id: str = "ALE/Pong-v5",
     seed: int | None = None,
@@ -108,7 +113,7 @@ def make_atari_env(
     if "FIRE" in env.unwrapped.get_action_meanings():
         env = FireReset(env)
     if clip_rewards:
-        env = TransformReward(env, lambda r: float(np.sign(r)))
+        env = TransformReward(env, sign)
     env = FrameStackObservation(env, stack)
     if seed is not None:
         env.reset(seed=seed)

@@ -1,0 +1,16 @@
+"""Training loops (one per algorithm), logs, checkpoints and evaluation.
+
+- :func:`train_dqn` / :class:`DQNConfig` -- DQN, Double DQN, n-step, on vector or Atari observations.
+- :func:`train_ddpg` / :class:`DDPGConfig` -- DDPG on continuous-action environments.
+"""
+
+from qlab.train.checkpoint import load_checkpoint, save_checkpoint
+from qlab.train.ddpg import DDPGConfig, train_ddpg
+from qlab.train.dqn import DQNConfig, TrainResult, train_dqn
+from qlab.train.envs import EnvPool, evaluate, make_env
+from qlab.train.logging import RunLogger, read_csv
+
+__all__ = [
+    "DQNConfig", "DDPGConfig", "TrainResult", "train_dqn", "train_ddpg", "evaluate", "make_env", "EnvPool",
+    "RunLogger", "read_csv", "save_checkpoint", "load_checkpoint",
+]

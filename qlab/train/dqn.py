@@ -1,0 +1,280 @@
+"""The DQN training loop, CleanRL-style: one function that reads top to bottom.
+
+    result = train_dqn(DQNConfig(env_id="CartPole-v1", double=True, n_step=3, out="runs/x"))
+
+Per environment step: ε-greedy action, environment step, store the transition, and every
+``train_every`` steps (after ``learning_starts``) one gradient update on a replay batch.
+Around that: a progress bar with the live episodic return, CSV/TensorBoard logs, greedy
+evaluation episodes, optional videos and checkpoints that resume bit-exactly.
+The update rules can be replaced (``target_fn``, ``loss_fn``, ``target_update_fn``),
+which is how the course notebooks train with the student's own rules.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from qlab.agents.dqn import DQN
+from qlab.networks import MLP, DuelingQNetwork, NatureCNN
+from qlab.schedules import LinearSchedule
+from qlab.seeding import get_rng_state, seed_everything, set_rng_state
+from qlab.train.checkpoint import best_eval_return, load_checkpoint, save_checkpoint
+from qlab.train.envs import EnvPool, check_video_support, evaluate, is_atari, make_env
+from qlab.train.logging import RunLogger
+
+__all__ = ["DQNConfig", "TrainResult", "train_dqn", "config_from_checkpoint", "make_q_network", "make_replay_buffer",
+           "multiples_crossed", "set_threads"]
+
+
+@dataclass
+class DQNConfig:
+    """Hyper-parameters of a DQN run; the defaults are tuned for CartPole-v1.
+
+    Steps are environment steps summed over the ``num_envs`` environments, except
+    ``target_update_every``, which counts gradient updates.
+    """
+
+    env_id: str = "CartPole-v1"
+    total_steps: int = 50_000
+    seed: int = 1
+    num_envs: int = 1
+    device: str = "cpu"
+    threads: int | None = None  # torch.set_num_threads; None: 1 for MLPs on CPU, else torch's default
+    # network
+    hidden: tuple[int, ...] = (120, 84)
+    dueling: bool = False
+    # update rule
+    lr: float = 1e-3
+    lr_end: float | None = None  # if set, the learning rate decays linearly to it at total_steps
+    gamma: float = 0.99
+    double: bool = True
+    n_step: int = 3
+    loss: str = "huber"
+    target_update: str = "polyak"
+    target_update_every: int = 1
+    tau: float = 0.01
+    max_grad_norm: float | None = 10.0
+    # replay and schedule
+    buffer_size: int = 50_000
+    prioritized: bool = False  # proportional prioritized replay (one-step, vector observations)
+    priority_alpha: float = 0.6
+    priority_beta: float = 0.4  # annealed linearly to 1 at total_steps
+    batch_size: int = 128
+    learning_starts: int = 1_000
+    train_every: int = 1
+    eps_start: float = 1.0
+    eps_end: float = 0.05
+    eps_decay_steps: int = 10_000
+    # evaluation, logs and checkpoints
+    eval_every: int = 5_000
+    eval_episodes: int = 10
+    stop_at_return: float | None = None  # end the run once an evaluation's mean return reaches it
+    video: bool = False
+    log_every: int = 1_000
+    checkpoint_every: int = 0  # 0: only at the end
+    save_buffer: bool = False
+    out: str | None = None  # None: no files at all
+    tensorboard: bool = True
+    progress: bool = True
+    progress_every: int = 1_000
+
+
+@dataclass
+class TrainResult:
+    agent: object
+    eval_steps: list[int]
+    eval_returns: list[float]  # mean greedy return of each evaluation
+    episode_returns: list[float]  # training episodes, in the order they ended
+    out: Path | None
+
+
+def make_q_network(env_id: str, obs_shape: tuple[int, ...], n_actions: int, hidden=(120, 84),
+                   dueling: bool = False, device="cpu") -> torch.nn.Module:
+    """NatureCNN for ``ALE/...`` ids, else an MLP (dueling if asked) on the flat observation."""
+    if is_atari(env_id):
+        return NatureCNN(n_actions, in_channels=obs_shape[0], dueling=dueling, device=device)
+    if len(obs_shape) != 1:
+        raise ValueError(f"{env_id} has observations of shape {obs_shape}; the MLP needs flat vectors")
+    if dueling:
+        return DuelingQNetwork(obs_shape[0], n_actions, hidden=hidden, device=device)
+    return MLP(obs_shape[0], n_actions, hidden=hidden, device=device)
+
+
+def make_replay_buffer(config: DQNConfig, obs_shape: tuple[int, ...]):
+    """Frame-sharing buffer for Atari, prioritized if asked, n-step for n > 1, else uniform."""
+    from qlab.replay import AtariReplayBuffer, NStepReplayBuffer, PrioritizedReplayBuffer, ReplayBuffer
+
+    common = dict(gamma=config.gamma, device=config.device, seed=config.seed)
+    if is_atari(config.env_id):
+        return AtariReplayBuffer(config.buffer_size, frame_shape=obs_shape[1:], stack=obs_shape[0],
+                                 n_step=config.n_step, num_envs=config.num_envs, **common)
+    if config.prioritized:
+        if config.n_step != 1:
+            raise ValueError("prioritized replay is one-step here: use n_step=1 with prioritized=True")
+        return PrioritizedReplayBuffer(config.buffer_size, obs_shape, alpha=config.priority_alpha,
+                                       beta=config.priority_beta, **common)
+    if config.n_step > 1:
+        return NStepReplayBuffer(config.buffer_size, obs_shape, n_step=config.n_step,
+                                 num_envs=config.num_envs, **common)
+    return ReplayBuffer(config.buffer_size, obs_shape, **common)
+
+
+def train_dqn(config: DQNConfig, *, resume: str | Path | None = None, target_fn=None, loss_fn=None,
+              target_update_fn=None) -> TrainResult:
+    """Train DQN as ``config`` says; ``resume`` continues from a checkpoint file."""
+    cfg = config
+    seed_everything(cfg.seed)
+    set_threads(cfg.threads, cfg.device, small_network=not is_atari(cfg.env_id))
+    check_video_support(cfg.video)
+    out = Path(cfg.out) if cfg.out else None
+
+    # Environments, network, agent, replay, schedule.
+    envs = EnvPool(lambda i: make_env(cfg.env_id, seed=cfg.seed + i), cfg.num_envs)
+    obs_shape = envs.single_observation_space.shape
+    n_actions = int(envs.single_action_space.n)
+    q_net = make_q_network(cfg.env_id, obs_shape, n_actions, cfg.hidden, cfg.dueling, cfg.device)
+    agent = DQN(
+        q_net, n_actions, lr=cfg.lr, gamma=cfg.gamma, double=cfg.double, n_step=cfg.n_step, loss=cfg.loss,
+        target_update=cfg.target_update, target_update_every=cfg.target_update_every, tau=cfg.tau,
+        max_grad_norm=cfg.max_grad_norm, device=cfg.device, seed=cfg.seed,
+        target_fn=target_fn, loss_fn=loss_fn, target_update_fn=target_update_fn,
+    )
+    buffer = make_replay_buffer(cfg, obs_shape)
+    epsilon = LinearSchedule(cfg.eps_start, cfg.eps_end, cfg.eps_decay_steps)
+    learning_rate = LinearSchedule(cfg.lr, cfg.lr if cfg.lr_end is None else cfg.lr_end, cfg.total_steps)
+
+    step = 0
+    obs = envs.reset(seed=cfg.seed)
+    if resume is not None:
+        step, obs = _restore(load_checkpoint(resume), agent, envs, buffer)
+    logger = RunLogger(out, cfg.tensorboard, resume_step=step if resume else None) if out else None
+    result = TrainResult(agent, [], [], [], out)
+    recent_returns: deque[float] = deque(maxlen=20)
+    bar = tqdm(total=cfg.total_steps, initial=step, disable=not cfg.progress, unit="step", dynamic_ncols=True)
+    metrics, n = None, cfg.num_envs
+    last_time, last_step = time.perf_counter(), step
+    solved, best_return = False, best_eval_return(out, resume is not None)
+
+    while step < cfg.total_steps:
+        # Act ε-greedily and store the transition (s, a, r, s', terminated, truncated).
+        actions = agent.act(obs, epsilon(step))
+        next_obs, rewards, terminated, truncated, final_obs = envs.step(actions)
+        buffer.add_batch(obs, actions, rewards, final_obs, terminated, truncated)
+        obs = next_obs
+        step += n
+
+        # Learn: one update on a replay batch every `train_every` steps.
+        if step > cfg.learning_starts and len(buffer) >= cfg.batch_size:
+            for _ in range(multiples_crossed(step, cfg.train_every, n)):
+                if cfg.lr_end is not None:
+                    agent.optimizer.param_groups[0]["lr"] = learning_rate(step)
+                batch = buffer.sample(cfg.batch_size)
+                metrics = agent.update(batch)
+                if cfg.prioritized:  # p_i = (|δ_i| + ε)^α, and β → 1
+                    buffer.update_priorities(batch.indices, metrics["td_errors"])
+                    buffer.beta = min(1.0, cfg.priority_beta + (1 - cfg.priority_beta) * step / cfg.total_steps)
+
+        # Book-keeping, each at its own period.
+        if envs.finished:
+            for episode_return, length in envs.finished:
+                result.episode_returns.append(episode_return)
+                recent_returns.append(episode_return)
+                if logger:
+                    logger.log("episodes", step, episode_return=episode_return, length=length)
+            envs.finished.clear()
+        if logger and metrics is not None and multiples_crossed(step, cfg.log_every, n):
+            logger.log("train", step, loss=metrics["loss"].item(), q_mean=metrics["q_mean"].item(),
+                       epsilon=epsilon(step))
+        if multiples_crossed(step, cfg.progress_every, n) or step >= cfg.total_steps:
+            now = time.perf_counter()
+            if logger:
+                logger.scalar("charts/steps_per_second", (step - last_step) / (now - last_time), step)
+            last_time, last_step = now, step
+            bar.update(step - bar.n)
+            if recent_returns:
+                bar.set_postfix(episodic_return=f"{np.mean(recent_returns):.1f}", refresh=False)
+        if cfg.eval_every and (multiples_crossed(step, cfg.eval_every, n) or step >= cfg.total_steps):
+            _evaluate(agent, cfg, step, logger, result)
+            solved = cfg.stop_at_return is not None and result.eval_returns[-1] >= cfg.stop_at_return
+            if out and result.eval_returns[-1] > best_return:
+                best_return = result.eval_returns[-1]
+                save_checkpoint(out / "best.pt", {"algo": "dqn", "config": dataclasses.asdict(cfg), "step": step,
+                                                  "agent": agent.state_dict(), "eval_return": best_return})
+        if out and ((cfg.checkpoint_every and multiples_crossed(step, cfg.checkpoint_every, n)) or step >= cfg.total_steps or solved):
+            if logger:
+                logger.flush()
+            save_checkpoint(out / "checkpoint.pt", _snapshot(cfg, step, agent, obs, envs, buffer))
+        if solved:
+            break
+
+    bar.close()
+    envs.close()
+    if logger:
+        logger.close()
+    return result
+
+
+def multiples_crossed(step: int, every: int, n: int) -> int:
+    """How many multiples of ``every`` the step counter passed in its last move of ``n``."""
+    return step // every - (step - n) // every
+
+
+def set_threads(threads: int | None, device: str, small_network: bool) -> None:
+    """``torch.set_num_threads``: as asked, else 1 for small networks on CPU, whose batch-1 forward
+    passes and small updates only lose time synchronising threads."""
+    if threads:
+        torch.set_num_threads(threads)
+    elif small_network and torch.device(device).type == "cpu":
+        torch.set_num_threads(1)
+
+
+def _evaluate(agent: DQN, cfg: DQNConfig, step: int, logger: RunLogger | None, result: TrainResult) -> None:
+    video_dir = str(Path(cfg.out) / "videos" / f"step_{step}") if cfg.video and cfg.out else None
+    returns = evaluate(lambda o: agent.act(o, 0.0), cfg.env_id, cfg.eval_episodes, cfg.seed + 1_000_000, video_dir)
+    result.eval_steps.append(step)
+    result.eval_returns.append(float(returns.mean()))
+    if logger:
+        logger.log("eval", step, mean_return=float(returns.mean()), std_return=float(returns.std()))
+
+
+def _snapshot(cfg: DQNConfig, step: int, agent: DQN, obs, envs: EnvPool, buffer) -> dict:
+    return {
+        "algo": "dqn",
+        "config": dataclasses.asdict(cfg),
+        "step": step,
+        "agent": agent.state_dict(),
+        "obs": obs,
+        "envs": envs.state(),
+        "rng": get_rng_state(),
+        "buffer": buffer.state_dict() if cfg.save_buffer else None,
+    }
+
+
+def _restore(state: dict, agent: DQN, envs: EnvPool, buffer):
+    if state.get("algo") != "dqn":
+        raise ValueError(f"this is a {state.get('algo')!r} checkpoint, not a DQN one")
+    agent.load_state_dict(state["agent"])
+    if state["buffer"] is not None:
+        buffer.load_state_dict(state["buffer"])
+    obs = state["obs"]
+    if state["envs"] is not None:
+        envs.load_state(state["envs"])
+    else:
+        obs = envs.reset(seed=state["config"]["seed"] + state["step"])
+    set_rng_state(state["rng"])
+    return state["step"], obs
+
+
+def config_from_checkpoint(state: dict, **overrides) -> DQNConfig:
+    """The checkpoint's config (tuples restored), with ``overrides`` applied."""
+    values = dict(state["config"], **overrides)
+    values["hidden"] = tuple(values["hidden"])
+    return DQNConfig(**values)

@@ -1,0 +1,87 @@
+"""Shapes, dtypes, bounds and error messages of qlab.networks."""
+
+import numpy as np
+import pytest
+import torch
+
+from qlab.networks import MLP, DDPGActor, DDPGCritic, DuelingHead, DuelingQNetwork, NatureCNN
+
+
+def test_mlp_maps_states_to_one_value_per_action():
+    net = MLP(4, 2)
+    assert net(torch.zeros(5, 4)).shape == (5, 2)
+    widths = [m.out_features for m in net.modules() if isinstance(m, torch.nn.Linear)]
+    assert widths == [120, 84, 2]
+
+
+def test_mlp_rejects_wrong_shape_and_dtype():
+    net = MLP(4, 2)
+    with pytest.raises(ValueError, match=r"shape \(5, 3\); expected \(batch, 4\)"):
+        net(torch.zeros(5, 3))
+    with pytest.raises(ValueError, match=r"expected \(batch, 4\)"):
+        net(torch.zeros(4))
+    with pytest.raises(TypeError, match="floating"):
+        net(torch.zeros(5, 4, dtype=torch.long))
+    with pytest.raises(TypeError, match="torch.Tensor"):
+        net(np.zeros((5, 4), dtype=np.float32))
+
+
+def test_nature_cnn_takes_raw_uint8_frames_and_scales_them():
+    torch.manual_seed(0)
+    net = NatureCNN(6)
+    frames = torch.randint(0, 256, (3, 4, 84, 84), dtype=torch.uint8)
+    q = net(frames)
+    assert q.shape == (3, 6) and q.dtype == torch.float32
+    by_hand = net.head(net.features(frames.float() / 255.0))
+    torch.testing.assert_close(q, by_hand)
+    with pytest.raises(TypeError, match="uint8"):
+        net(frames.float())
+    with pytest.raises(ValueError, match=r"expected \(batch, 4, 84, 84\)"):
+        net(frames[:, :3])
+
+
+def test_dueling_head_is_value_plus_centred_advantage():
+    torch.manual_seed(0)
+    head = DuelingHead(8, 3, hidden=16)
+    x = torch.randn(5, 8)
+    q = head(x)
+    advantage = head.advantage(x)
+    expected = head.value(x) + advantage - advantage.mean(1, keepdim=True)
+    torch.testing.assert_close(q, expected)
+    # the mean over actions of Q is V
+    torch.testing.assert_close(q.mean(1, keepdim=True), head.value(x))
+    assert DuelingQNetwork(4, 2)(torch.zeros(7, 4)).shape == (7, 2)
+    assert NatureCNN(4, dueling=True)(torch.zeros(2, 4, 84, 84, dtype=torch.uint8)).shape == (2, 4)
+
+
+def test_ddpg_actor_stays_inside_the_action_box():
+    torch.manual_seed(0)
+    actor = DDPGActor(3, act_low=[-2.0, 0.0], act_high=[2.0, 1.0], hidden=(32, 32))
+    with torch.no_grad():
+        for layer in actor.net:
+            if isinstance(layer, torch.nn.Linear):
+                layer.weight.mul_(100)  # saturate tanh
+        a = actor(torch.randn(1000, 3) * 10)
+    assert a.shape == (1000, 2)
+    assert (a[:, 0] >= -2).all() and (a[:, 0] <= 2).all() and (a[:, 1] >= 0).all() and (a[:, 1] <= 1).all()
+    assert a[:, 0].max() > 1.9 and a[:, 0].min() < -1.9  # the whole range is reachable
+    assert set(actor.state_dict()) >= {"action_center", "action_scale"}
+    with pytest.raises(ValueError, match="act_low < act_high"):
+        DDPGActor(3, [1.0], [1.0])
+
+
+def test_ddpg_critic_returns_one_value_per_pair():
+    critic = DDPGCritic(3, 1, hidden=(16, 16))
+    assert critic(torch.zeros(5, 3), torch.zeros(5, 1)).shape == (5,)
+    with pytest.raises(ValueError, match=r"\(action\) input has shape \(5,\); expected \(batch, 1\)"):
+        critic(torch.zeros(5, 3), torch.zeros(5))
+    with pytest.raises(ValueError, match="5 observations but 4 actions"):
+        critic(torch.zeros(5, 3), torch.zeros(4, 1))
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_networks_live_on_the_device_they_are_given():
+    net = NatureCNN(4, device="cuda")
+    assert net(torch.zeros(2, 4, 84, 84, dtype=torch.uint8, device="cuda")).device.type == "cuda"
+    actor = DDPGActor(3, [-1.0], [1.0], device="cuda")
+    assert actor.action_scale.device.type == "cuda"
