@@ -15,7 +15,7 @@ export JUPYTER_CONFIG_PATH := $(abspath autograde)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[course,atari,dev]"
+	$(BIN)/python -m pip install --quiet -e ".[course,atari,video,dev]"
 	touch $@
 
 # Debian's Chromium for the browser tests of the widgets (no browser download).

@@ -13,6 +13,13 @@ from autograde.registry import REPO, RULES
 pytestmark = pytest.mark.slow
 # 01 runs whole in tests/test_grading.py (the nbgrader cycle); the others run here.
 SOURCES = [p for p in sorted((REPO / "solutions").glob("*/*.ipynb")) if not p.name.startswith("01_")]
+# What each notebook's experiments claim, run with the reference answers: {cell id: words in its output}.
+CLAIMS = {
+    "02_q_learning": {
+        "gridworld-train": "the learned greedy policy is optimal in 9 of 9 states",
+        "crawler-train": "best speed for γ = 0.8: 1.758; your learner's greedy gait: 1.758",
+    },
+}
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
@@ -24,6 +31,9 @@ def test_solution_runs_whole_with_full_marks(source, tmp_path):
             continue
         assert not [o for o in cell.outputs if o.output_type == "error"], f"cell {cell.id} raised"
         assert not [o for o in cell.outputs if o.get("name") == "stderr"], f"cell {cell.id} wrote to stderr"
+        claim = CLAIMS.get(source.stem, {}).get(cell.id)
+        if claim:
+            assert claim in "".join(o.get("text", "") for o in cell.outputs), f"cell {cell.id}: {claim!r}"
         meta = cell.metadata.get("nbgrader", {})
         if meta.get("grade"):
             results = [o for o in cell.outputs if o.output_type == "execute_result"]

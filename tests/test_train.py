@@ -97,6 +97,9 @@ def test_command_line_train_resume_and_eval(tmp_path, capsys):
     assert "mean return" in capsys.readouterr().out
     main(["eval", str(out / "best.pt"), "--episodes", "1"])
     assert "mean return" in capsys.readouterr().out
+    main(["eval", str(out / "best.pt"), "--episodes", "1", "--video", str(tmp_path / "video")])
+    videos = list((tmp_path / "video").glob("*.mp4"))
+    assert len(videos) == 1 and videos[0].stat().st_size > 1000
 
 
 def test_python_dash_m_qlab_runs():
