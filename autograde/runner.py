@@ -27,7 +27,6 @@ from autograde.sandbox import StudentCodeError
 CHECKS_INI = HERE / "checks" / "pytest.ini"
 
 
-
 @dataclass
 class CheckResult:
     name: str
@@ -165,8 +164,11 @@ def run_checks(rule: Rule, function, public_only: bool = False) -> RuleResult:
                  f"the checks could not run (pytest exit code {exit_code}); please tell your instructor")
 
 
-def run_checks_forked(rule: Rule, function, public_only: bool = False, timeout: float = 240.0) -> RuleResult:
+def run_checks_forked(rule: Rule, function, public_only: bool = False, timeout: float = 50.0) -> RuleResult:
     """Like ``run_checks``, in a forked copy of this process (a notebook's kernel).
+
+    ``timeout`` bounds all the checks together, so a test cell's ``check`` and ``grade``
+    fit in nbgrader's cell time limit (``Execute.timeout`` in nbgrader_config.py).
 
     If the student's code kills the process or hangs, the kernel lives on: the checks that
     finished keep their result and the others fail with a diagnosis saying what happened.

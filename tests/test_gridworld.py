@@ -6,7 +6,7 @@ import pytest
 from gymnasium.utils.env_checker import check_env
 
 import qlab.envs  # noqa: F401 - registers qlab/GridWorld-v0
-from qlab.envs import LAYOUTS, GridWorld, parse_layout
+from qlab.envs import LAYOUTS, GridWorld
 from qlab.tabular import greedy_policy, value_iteration
 
 NORTH, EAST, SOUTH, WEST = range(4)

@@ -1,7 +1,6 @@
 """Every solution notebook runs top to bottom in a real kernel with full marks in every test
 cell and nothing on stderr, and the out-of-kernel grader gives its release zero."""
 
-from pathlib import Path
 
 import nbformat
 import pytest

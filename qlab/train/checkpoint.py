@@ -12,12 +12,15 @@ Beside it, ``best.pt`` keeps the agent of the best evaluation so far (``"eval_re
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
 import torch
 
-__all__ = ["save_checkpoint", "load_checkpoint", "best_eval_return"]
+from qlab.seeding import get_rng_state, set_rng_state
+
+__all__ = ["save_checkpoint", "load_checkpoint", "best_eval_return", "run_state", "restore_run"]
 
 
 def save_checkpoint(path: str | Path, state: dict) -> Path:
@@ -45,3 +48,34 @@ def best_eval_return(out_dir: str | Path | None, resuming: bool) -> float:
     if out_dir is None or not resuming or not path.is_file():
         return float("-inf")
     return float(load_checkpoint(path)["eval_return"])
+
+
+def run_state(algo: str, cfg, step: int, agent, obs, envs, buffer) -> dict:
+    """Everything a training loop needs to continue bit-exactly (see the module docstring)."""
+    return {
+        "algo": algo,
+        "config": dataclasses.asdict(cfg),
+        "step": step,
+        "agent": agent.state_dict(),
+        "obs": obs,
+        "envs": envs.state(),
+        "rng": get_rng_state(),
+        "buffer": buffer.state_dict() if cfg.save_buffer else None,
+    }
+
+
+def restore_run(state: dict, algo: str, agent, envs, buffer):
+    """Load a ``run_state`` into a fresh agent, environment pool and buffer; returns
+    ``(step, obs)`` to continue from."""
+    if state.get("algo") != algo:
+        raise ValueError(f"this is a {state.get('algo')!r} checkpoint, not a {algo!r} one")
+    agent.load_state_dict(state["agent"])
+    if state["buffer"] is not None:
+        buffer.load_state_dict(state["buffer"])
+    obs = state["obs"]
+    if state["envs"] is not None:
+        envs.load_state(state["envs"])
+    else:  # environments that cannot be pickled: new episodes, seeded from the step
+        obs = envs.reset(seed=state["config"]["seed"] + state["step"])
+    set_rng_state(state["rng"])
+    return state["step"], obs

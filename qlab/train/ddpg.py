@@ -20,8 +20,8 @@ from tqdm.auto import tqdm
 
 from qlab.agents.ddpg import DDPG
 from qlab.networks import DDPGActor, DDPGCritic
-from qlab.seeding import get_rng_state, seed_everything, set_rng_state
-from qlab.train.checkpoint import best_eval_return, load_checkpoint, save_checkpoint
+from qlab.seeding import seed_everything
+from qlab.train.checkpoint import best_eval_return, load_checkpoint, restore_run, run_state, save_checkpoint
 from qlab.train.dqn import TrainResult, multiples_crossed, set_threads
 from qlab.train.envs import EnvPool, check_video_support, evaluate, make_env
 from qlab.train.logging import RunLogger
@@ -93,7 +93,7 @@ def train_ddpg(config: DDPGConfig, *, resume: str | Path | None = None, critic_t
     step = 0
     obs = envs.reset(seed=cfg.seed)
     if resume is not None:
-        step, obs = _restore(load_checkpoint(resume), agent, envs, buffer)
+        step, obs = restore_run(load_checkpoint(resume), "ddpg", agent, envs, buffer)
     logger = RunLogger(out, cfg.tensorboard, resume_step=step if resume else None) if out else None
     result = TrainResult(agent, [], [], [], out)
     recent_returns: deque[float] = deque(maxlen=20)
@@ -150,32 +150,13 @@ def train_ddpg(config: DDPGConfig, *, resume: str | Path | None = None, critic_t
         if out and ((cfg.checkpoint_every and multiples_crossed(step, cfg.checkpoint_every, n)) or step >= cfg.total_steps):
             if logger:
                 logger.flush()
-            save_checkpoint(out / "checkpoint.pt", {
-                "algo": "ddpg", "config": dataclasses.asdict(cfg), "step": step, "agent": agent.state_dict(),
-                "obs": obs, "envs": envs.state(), "rng": get_rng_state(),
-                "buffer": buffer.state_dict() if cfg.save_buffer else None,
-            })
+            save_checkpoint(out / "checkpoint.pt", run_state("ddpg", cfg, step, agent, obs, envs, buffer))
 
     bar.close()
     envs.close()
     if logger:
         logger.close()
     return result
-
-
-def _restore(state: dict, agent: DDPG, envs: EnvPool, buffer):
-    if state.get("algo") != "ddpg":
-        raise ValueError(f"this is a {state.get('algo')!r} checkpoint, not a DDPG one")
-    agent.load_state_dict(state["agent"])
-    if state["buffer"] is not None:
-        buffer.load_state_dict(state["buffer"])
-    obs = state["obs"]
-    if state["envs"] is not None:
-        envs.load_state(state["envs"])
-    else:
-        obs = envs.reset(seed=state["config"]["seed"] + state["step"])
-    set_rng_state(state["rng"])
-    return state["step"], obs
 
 
 def config_from_checkpoint(state: dict, **overrides) -> DDPGConfig:

@@ -25,8 +25,8 @@ from tqdm.auto import tqdm
 from qlab.agents.dqn import DQN
 from qlab.networks import MLP, DuelingQNetwork, NatureCNN
 from qlab.schedules import LinearSchedule
-from qlab.seeding import get_rng_state, seed_everything, set_rng_state
-from qlab.train.checkpoint import best_eval_return, load_checkpoint, save_checkpoint
+from qlab.seeding import seed_everything
+from qlab.train.checkpoint import best_eval_return, load_checkpoint, restore_run, run_state, save_checkpoint
 from qlab.train.envs import EnvPool, check_video_support, evaluate, is_atari, make_env
 from qlab.train.logging import RunLogger
 
@@ -154,7 +154,7 @@ def train_dqn(config: DQNConfig, *, resume: str | Path | None = None, target_fn=
     step = 0
     obs = envs.reset(seed=cfg.seed)
     if resume is not None:
-        step, obs = _restore(load_checkpoint(resume), agent, envs, buffer)
+        step, obs = restore_run(load_checkpoint(resume), "dqn", agent, envs, buffer)
     logger = RunLogger(out, cfg.tensorboard, resume_step=step if resume else None) if out else None
     result = TrainResult(agent, [], [], [], out)
     recent_returns: deque[float] = deque(maxlen=20)
@@ -211,7 +211,7 @@ def train_dqn(config: DQNConfig, *, resume: str | Path | None = None, target_fn=
         if out and ((cfg.checkpoint_every and multiples_crossed(step, cfg.checkpoint_every, n)) or step >= cfg.total_steps or solved):
             if logger:
                 logger.flush()
-            save_checkpoint(out / "checkpoint.pt", _snapshot(cfg, step, agent, obs, envs, buffer))
+            save_checkpoint(out / "checkpoint.pt", run_state("dqn", cfg, step, agent, obs, envs, buffer))
         if solved:
             break
 
@@ -243,34 +243,6 @@ def _evaluate(agent: DQN, cfg: DQNConfig, step: int, logger: RunLogger | None, r
     result.eval_returns.append(float(returns.mean()))
     if logger:
         logger.log("eval", step, mean_return=float(returns.mean()), std_return=float(returns.std()))
-
-
-def _snapshot(cfg: DQNConfig, step: int, agent: DQN, obs, envs: EnvPool, buffer) -> dict:
-    return {
-        "algo": "dqn",
-        "config": dataclasses.asdict(cfg),
-        "step": step,
-        "agent": agent.state_dict(),
-        "obs": obs,
-        "envs": envs.state(),
-        "rng": get_rng_state(),
-        "buffer": buffer.state_dict() if cfg.save_buffer else None,
-    }
-
-
-def _restore(state: dict, agent: DQN, envs: EnvPool, buffer):
-    if state.get("algo") != "dqn":
-        raise ValueError(f"this is a {state.get('algo')!r} checkpoint, not a DQN one")
-    agent.load_state_dict(state["agent"])
-    if state["buffer"] is not None:
-        buffer.load_state_dict(state["buffer"])
-    obs = state["obs"]
-    if state["envs"] is not None:
-        envs.load_state(state["envs"])
-    else:
-        obs = envs.reset(seed=state["config"]["seed"] + state["step"])
-    set_rng_state(state["rng"])
-    return state["step"], obs
 
 
 def config_from_checkpoint(state: dict, **overrides) -> DQNConfig:
