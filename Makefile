@@ -26,7 +26,7 @@ browser:
 	  else echo "chromium is missing: install Debian's 'chromium' package to run the browser tests"; fi; }
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest

@@ -49,6 +49,7 @@ def test_returns_an_action_index(student):
     draw(student, [0.5, 0.1], 0.5, n=20)
 
 
+@pytest.mark.weight(2)
 def test_ties_are_broken_at_random(student):
     """with ε = 0, tied best actions are chosen equally often"""
     freq = draw(student, [1.0, 3.0, 3.0, 3.0], 0.0)
