@@ -9,10 +9,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-__all__ = ["linear_decay", "exponential_decay", "LinearSchedule", "ExponentialSchedule"]
+__all__ = ["linear_schedule", "exponential_decay", "LinearSchedule", "ExponentialSchedule"]
 
 
-def linear_decay(step: int, start: float, end: float, duration: int) -> float:
+def linear_schedule(step: int, start: float, end: float, duration: int) -> float:
     r"""Linear interpolation from ``start`` to ``end`` over ``duration`` steps, then ``end``.
 
     .. math:: ε_t = ε_0 + \min(t / T, 1)\,(ε_{end} - ε_0)
@@ -32,14 +32,14 @@ def exponential_decay(step: int, start: float, end: float, rate: float) -> float
 
 @dataclass(frozen=True)
 class LinearSchedule:
-    """``LinearSchedule(1.0, 0.05, 10_000)(t)`` is :func:`linear_decay` with these settings."""
+    """``LinearSchedule(1.0, 0.05, 10_000)(t)`` is :func:`linear_schedule` with these settings."""
 
     start: float
     end: float
     duration: int
 
     def __call__(self, step: int) -> float:
-        return linear_decay(step, self.start, self.end, self.duration)
+        return linear_schedule(step, self.start, self.end, self.duration)
 
 
 @dataclass(frozen=True)

@@ -150,11 +150,11 @@ def test_dqn_without_terminal_masking_does_not_solve_cartpole():
 
 
 def test_epsilon_schedules():
-    from qlab.schedules import ExponentialSchedule, LinearSchedule, exponential_decay, linear_decay
+    from qlab.schedules import ExponentialSchedule, LinearSchedule, exponential_decay, linear_schedule
 
-    assert [linear_decay(t, 1.0, 0.1, 10) for t in (0, 5, 10, 50)] == pytest.approx([1.0, 0.55, 0.1, 0.1])
-    assert LinearSchedule(1.0, 0.1, 10)(5) == linear_decay(5, 1.0, 0.1, 10)
-    assert linear_decay(3, 1.0, 0.1, 0) == 0.1
+    assert [linear_schedule(t, 1.0, 0.1, 10) for t in (0, 5, 10, 50)] == pytest.approx([1.0, 0.55, 0.1, 0.1])
+    assert LinearSchedule(1.0, 0.1, 10)(5) == linear_schedule(5, 1.0, 0.1, 10)
+    assert linear_schedule(3, 1.0, 0.1, 0) == 0.1
     assert exponential_decay(2, 1.0, 0.0, 0.5) == pytest.approx(0.25)
     assert ExponentialSchedule(1.0, 0.1, 0.9)(10_000) == pytest.approx(0.1)
     with pytest.raises(ValueError, match="rate"):

@@ -10,6 +10,10 @@ from typing import Callable
 
 import numpy as np
 
+from qlab.schedules import linear_schedule
+
+__all__ = ["QLearningAgent", "epsilon_greedy", "linear_schedule", "q_learning_update", "run_steps"]
+
 
 def q_learning_update(Q: np.ndarray, state: int, action: int, reward: float, next_state: int,
                       terminated: bool, truncated: bool, alpha: float, gamma: float) -> np.ndarray:
@@ -30,12 +34,6 @@ def epsilon_greedy(q_values: np.ndarray, epsilon: float, rng: np.random.Generato
         return int(rng.integers(len(q_values)))
     best = np.flatnonzero(q_values == np.max(q_values))
     return int(rng.choice(best))
-
-
-def linear_schedule(t: int, start: float, end: float, duration: int) -> float:
-    """start at t = 0, moving linearly to end at t = duration, then end for ever."""
-    fraction = min(t / duration, 1.0) if duration > 0 else 1.0
-    return start + fraction * (end - start)
 
 
 class QLearningAgent:
