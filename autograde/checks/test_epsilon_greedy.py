@@ -28,7 +28,7 @@ def draw(student, q_values, epsilon, seed=0, n=DRAWS):
     return np.bincount(actions, minlength=len(q)) / n
 
 
-def close(freq, p, what):
+def close(freq, p):
     sd = np.sqrt(p * (1 - p) / DRAWS)
     return abs(freq - p) <= 5 * sd + 1e-9
 
@@ -54,7 +54,7 @@ def test_ties_are_broken_at_random(student):
     """with ε = 0, tied best actions are chosen equally often"""
     freq = draw(student, [1.0, 3.0, 3.0, 3.0], 0.0)
     expect(freq[0] == 0, "with ε = 0 it picked a non-greedy action")
-    expect(all(close(freq[a], 1 / 3, "tie") for a in (1, 2, 3)),
+    expect(all(close(freq[a], 1 / 3) for a in (1, 2, 3)),
            f"tied best actions 1, 2, 3 were chosen {freq[1]:.0%} / {freq[2]:.0%} / {freq[3]:.0%} of the time: "
            + ("ties always go to the first best action (np.argmax does that): pick uniformly among all maximisers"
               if freq[1] > 0.9 else "break ties uniformly at random among all maximising actions"))
@@ -64,7 +64,7 @@ def test_epsilon_one_is_uniform_over_all_actions(student):
     """with ε = 1, every action (the greedy one included) has probability 1/n"""
     freq = draw(student, [0.0, 5.0, 1.0, 2.0], 1.0)
     expect(freq[1] > 0, "with ε = 1 it never picked the greedy action: a random action may be the greedy one too")
-    expect(all(close(f, 0.25, "uniform") for f in freq),
+    expect(all(close(f, 0.25) for f in freq),
            f"with ε = 1 the actions came up {', '.join(f'{f:.0%}' for f in freq)}; expected 25% each")
 
 
@@ -73,14 +73,14 @@ def test_exploration_rate_is_honoured(student):
     """with ε = 0.3 and 4 actions the greedy action has probability 1 − ε + ε/4"""
     freq = draw(student, [0.0, 1.0, 5.0, 2.0], 0.3)
     expected = 1 - 0.3 + 0.3 / 4
-    if close(freq[2], 1 - 0.3, "non-greedy only"):
+    if close(freq[2], 1 - 0.3):
         raise Mistake(f"the greedy action came up {freq[2]:.1%} of the time, 1 − ε: the random action is drawn only "
                       f"among the non-greedy ones; draw it among ALL actions, so the greedy one has {expected:.1%}")
-    if close(freq[2], 0.3 + 0.7 / 4, "inverted"):
+    if close(freq[2], 0.3 + 0.7 / 4):
         raise Mistake("it explores with probability 1 − ε and exploits with probability ε: swap them")
-    expect(close(freq[2], expected, "greedy"),
+    expect(close(freq[2], expected),
            f"the greedy action came up {freq[2]:.1%} of the time; with ε = 0.3 it should be {expected:.1%}")
-    expect(all(close(freq[a], 0.3 / 4, "explore") for a in (0, 1, 3)),
+    expect(all(close(freq[a], 0.3 / 4) for a in (0, 1, 3)),
            f"non-greedy actions came up {freq[0]:.1%}, {freq[1]:.1%}, {freq[3]:.1%}; each should be {0.3 / 4:.1%}")
 
 

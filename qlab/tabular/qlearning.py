@@ -12,7 +12,7 @@ import numpy as np
 
 from qlab.schedules import linear_schedule
 
-__all__ = ["QLearningAgent", "epsilon_greedy", "linear_schedule", "q_learning_update", "run_steps"]
+__all__ = ["QLearningAgent", "epsilon_greedy", "linear_schedule", "q_learning_update"]
 
 
 def q_learning_update(Q: np.ndarray, state: int, action: int, reward: float, next_state: int,
@@ -69,25 +69,3 @@ class QLearningAgent:
     def reset(self) -> None:
         self.Q[:] = 0.0
         self.visits[:] = 0
-
-
-def run_steps(env, agent: QLearningAgent, n_steps: int, state: int | None = None, seed: int | None = None):
-    """Let ``agent`` act and learn in ``env`` for ``n_steps`` steps, resetting at episode ends.
-
-    Returns ``(state, episode_returns)``: the state to continue from and the returns of the
-    episodes that finished.
-    """
-    if state is None:
-        state, _ = env.reset(seed=seed)
-    returns, episode_return = [], 0.0
-    for _ in range(n_steps):
-        action = agent.act(state)
-        next_state, reward, terminated, truncated, _ = env.step(action)
-        agent.observe(state, action, reward, next_state, terminated, truncated)
-        episode_return += reward
-        state = next_state
-        if terminated or truncated:
-            returns.append(episode_return)
-            episode_return = 0.0
-            state, _ = env.reset()
-    return state, returns
