@@ -1,5 +1,6 @@
 # qlab — two commands: `make lab` opens the course, `make test` runs the whole test suite.
 # Both create a project-local virtual environment (.venv) and install into it when needed.
+# `make instructor` opens the same lab with nbgrader's instructor tools (Formgrader, Create Assignment).
 
 PYTHON ?= python3
 VENV := .venv
@@ -10,7 +11,7 @@ SUBMISSIONS ?= submitted
 export PATH := $(abspath $(BIN)):$(PATH)
 export JUPYTER_CONFIG_PATH := $(abspath autograde)
 
-.PHONY: lab test release grade browser clean
+.PHONY: lab instructor test release grade browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,8 +26,15 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is missing: install Debian's 'chromium' package to run the browser tests"; fi; }
 
+# Students: a calm lab (no news pop-up, no nbgrader instructor tools; Validate stays), configured
+# by autograde/student_lab/ before the course's own settings. Its terminals find `qlab-check`.
+lab: export JUPYTER_CONFIG_PATH := $(abspath autograde/student_lab):$(abspath autograde)
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
+
+# Instructors: the whole course folder, with nbgrader's Formgrader and Create Assignment.
+instructor: $(STAMP)
+	$(BIN)/jupyter lab . $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest
