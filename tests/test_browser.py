@@ -218,7 +218,8 @@ def test_crawler_animates(page):
 
 def test_student_lab_is_calm_and_a_release_opens_and_saves_unchanged(jupyter_lab, browser):
     """No news pop-up, no nbgrader instructor tools (Validate stays); opening a released
-    notebook does not mark it modified, and saving it leaves the file byte for byte.
+    notebook does not mark it modified, and saving it leaves the file byte for byte; Run All on
+    it stops at the first exercise with "implement q_backup first", not a traceback.
 
     The release's ``language_info`` is the kernel's for this course's Python; a kernel of
     another Python version writes its own version there, and only that."""
@@ -255,5 +256,16 @@ def test_student_lab_is_calm_and_a_release_opens_and_saves_unchanged(jupyter_lab
         else:
             assert saved.replace(platform.python_version().encode(), b"") == original.replace(
                 json.loads(original)["metadata"]["language_info"]["version"].encode(), b"")
+
+        # Run All on the untouched release stops at the first exercise, saying what to do.
+        lab.locator(".lm-MenuBar-item", has_text="Run").first.click()
+        lab.locator(".lm-Menu-item[data-command='runmenu:run-all']").click()
+        error = lab.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").first
+        error.wait_for()
+        error.scroll_into_view_if_needed()
+        lab.wait_for_function(KERNEL_IDLE)
+        lab.screenshot(path=SCREENSHOTS / "08_release_run_all.png")
+        assert error.inner_text().startswith("ChecksFailed: implement q_backup first")
+        assert "Traceback" not in error.inner_text()
     finally:
         lab.close()
