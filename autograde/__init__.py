@@ -40,6 +40,10 @@ def _run(rule_name: str, function, public_only: bool):
 class ChecksFailed(AssertionError):
     """A public check failed: Run All stops here, and ``nbgrader validate`` reports the rule."""
 
+    @classmethod
+    def not_implemented(cls, name: str) -> "ChecksFailed":
+        return cls(f"implement {name} first\n  (its answer cell still says `raise NotImplementedError()`)")
+
     def _render_traceback_(self) -> list[str]:
         """What IPython shows instead of a traceback: the message alone (the frames are the grader's)."""
         return [f"\x1b[0;31m{type(self).__name__}\x1b[0m: {self}"]
@@ -66,22 +70,22 @@ def check(rule_name: str, function) -> None:
         return
     for c in passed:
         print(f"  [ok] {c.description}")
-    raise ChecksFailed(failure_message(rule_name, result)) from None
+    raise _failure(rule_name, result) from None
 
 
-def failure_message(rule_name: str, result) -> str:
-    """What :class:`ChecksFailed` says: "implement X first", or each failing check and why,
+def _failure(rule_name: str, result) -> ChecksFailed:
+    """The error for failed public checks: "implement X first", or each failing check and why,
     in lines short enough for ``nbgrader validate`` (which cuts lines at 90 characters)."""
     failed = [c for c in result.checks if not c.passed]
     if not failed:
-        return f"{rule_name}: {result.diagnosis}"
+        return ChecksFailed(f"{rule_name}: {result.diagnosis}")
     if all(c.diagnosis.startswith("not implemented yet") for c in failed):
-        return f"implement {rule_name} first\n  (its answer cell still says `raise NotImplementedError()`)"
+        return ChecksFailed.not_implemented(rule_name)
     lines = [f"{rule_name}: {len(failed)} of {len(result.checks)} public checks fail"]
     for c in failed:
         lines += textwrap.wrap(c.description, 76, initial_indent="  - ", subsequent_indent="    ")
         lines += textwrap.wrap(c.diagnosis, 76, initial_indent="    ", subsequent_indent="    ")
-    return "\n".join(lines)
+    return ChecksFailed("\n".join(lines))
 
 
 def grade(rule_name: str, function) -> float:

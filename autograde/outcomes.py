@@ -79,8 +79,7 @@ def _call(function, name: str):
     try:
         return function()
     except NotImplementedError:
-        raise ChecksFailed(f"implement {name} first\n  (its answer cell still says `raise NotImplementedError()`)") \
-            from None
+        raise ChecksFailed.not_implemented(name) from None
 
 
 def _parameters(function, name: str, names: tuple[str, ...]) -> tuple[float, ...]:
