@@ -131,9 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--video", metavar="DIR", default=None,
                           help="record the first episode as an mp4 in DIR (needs moviepy)")
     plot = commands.add_parser("plot", help="plot learning curves of runs to a PNG",
-                               description="Learning curves of run folders: one curve per configuration, the mean "
-                                           "over its seeds (folders named alike but for seed<N>) with a band from "
-                                           "the lowest to the highest seed.")
+                               description="Learning curves of run folders: one curve per configuration (its "
+                                           "runs' folders are named alike but for seed<N>), the mean over its runs "
+                                           "with a band from the lowest to the highest.")
     plot.add_argument("runs", nargs="+", metavar="RUN", help="run folders, or folders holding run folders")
     plot.add_argument("--out", default="curve.png", help="the PNG to write (default: %(default)s)")
     plot.add_argument("--table", choices=("eval", "episodes"), default="eval",
