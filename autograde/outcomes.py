@@ -36,8 +36,7 @@ def show_bridge_crossing(bridge_crossing) -> bool:
     crosses = _exit_reached(env, path) == 10.0
     verdict = "crosses the bridge to the +10: yes" if crosses else "does NOT cross to the +10"
     _, ax = plt.subplots(figsize=(7, 2.6))
-    _draw(env, Q, path, ax, f"discount {discount:g}, noise {noise:g}: {_describe(env, path)}",
-          "tab:green" if crosses else "tab:red")
+    _draw(env, Q, path, ax, f"discount {discount:g}, noise {noise:g}: {_describe(env, path)}")
     plt.show()
     print(f"With discount {discount:g} and noise {noise:g} the optimal policy {_describe(env, path)}: {verdict}.")
     return crosses
@@ -52,7 +51,7 @@ def show_discount_grid(discount_grid) -> dict[str, bool]:
     if not isinstance(answers, dict):
         raise ChecksFailed(f"discount_grid must return a dict {{'a': (discount, noise, living_reward), …}}; "
                            f"got {type(answers).__name__}")
-    shown = {}
+    shown, lines = {}, []
     _, axes = plt.subplots(1, len(DISCOUNT_GRID), figsize=(4 * len(DISCOUNT_GRID), 4.4))
     for ax, (key, (exit_wanted, cliff_wanted, wording)) in zip(axes, DISCOUNT_GRID.items()):
         if key not in answers:
@@ -67,11 +66,12 @@ def show_discount_grid(discount_grid) -> dict[str, bool]:
         shown[key] = reached == exit_wanted and (reached is None or cliff == cliff_wanted)
         mark = "✓" if shown[key] else "✗ wanted"
         _draw(env, Q, path, ax, f"{key}: γ={discount:g}, noise={noise:g}, living reward={living_reward:g}\n"
-                                       f"{mark} {wording}", "tab:green" if shown[key] else "tab:red")
-        print(f"{key}. wanted {wording}: the optimal policy {_describe(env, path)}"
+                                       f"{mark} {wording}")
+        lines.append(f"{key}. wanted {wording}: the optimal policy {_describe(env, path)}"
               f"{', along the cliff' if cliff else ', away from the cliff'} -> {'yes' if shown[key] else 'NO'}")
     plt.tight_layout()
     plt.show()
+    print("\n".join(lines))
     return shown
 
 
@@ -124,11 +124,11 @@ def _describe(env, path) -> str:
     return f"takes the {payoff:+g} exit after {moves} move{'' if moves == 1 else 's'}"
 
 
-def _draw(env, Q, path, ax, title: str, path_colour: str) -> None:
+def _draw(env, Q, path, ax, title: str) -> None:
     from qlab.tabular.planning import greedy_policy
     from qlab.viz.gridworld import plot_values
 
     plot_values(env, Q.max(axis=1), greedy_policy(Q), ax=ax, title=title)
     rows, cols = zip(*path)
-    ax.plot([(c + 0.5) * CELL for c in cols], [(r + 0.5) * CELL for r in rows], color=path_colour, linewidth=3,
-            alpha=0.7)
+    ax.plot([(c + 0.5) * CELL for c in cols], [(r + 0.5) * CELL for r in rows], color="deepskyblue", linewidth=4,
+            alpha=0.9)
