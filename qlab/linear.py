@@ -53,7 +53,8 @@ def fitted_q_iteration(phi: np.ndarray, rewards: np.ndarray, phi_next: np.ndarra
 
 
 def one_hot_features(n_states: int, n_actions: int) -> np.ndarray:
-    """φ(s, a) = e_{s·n_actions + a}: all (state, action) features, shape (n_states, n_actions, n_states·n_actions)."""
+    """φ(s, a) = e_{s·n_actions + a}, the one-hot features of every (state, action) pair:
+    shape (n_states, n_actions, n_states · n_actions)."""
     return np.eye(n_states * n_actions).reshape(n_states, n_actions, n_states * n_actions)
 
 

@@ -147,7 +147,8 @@ def check_fqi(student, phi, rewards, phi_next, terminated, gamma, n_iterations):
     expect(changed is None, f"{example} changed its argument `{NAMES[changed or 0]}`; the dataset is read-only")
     expect(got.shape == expected.shape,
            f"{example} returned shape {got.shape}; expected the weights w_K, shape (d,) = {expected.shape}"
-           + (" — a column (d, 1): keep the targets y one-dimensional, shape (N,)" if got.shape == expected.shape + (1,)
+           + (" — a column (d, 1): keep the targets y one-dimensional, shape (N,)"
+              if got.shape == expected.shape + (1,)
               else " — the targets? return the weights" if got.shape == rewards.shape else ""))
     expect(np.issubdtype(got.dtype, np.floating), f"{example} returned weights of dtype {got.dtype}")
     dtype = computing_dtype(phi, phi_next, got)
@@ -202,4 +203,5 @@ def test_random_datasets(student, d, n_actions, extra, data, dtype):
     terminated = rng.random(n) < 0.3
     gamma = data.draw(st.sampled_from([0.0, 0.5, 0.9]))
     n_iterations = data.draw(st.integers(1, 6))
-    check_fqi(student, phi.astype(dtype), rewards.astype(dtype), phi_next.astype(dtype), terminated, gamma, n_iterations)
+    check_fqi(student, phi.astype(dtype), rewards.astype(dtype), phi_next.astype(dtype), terminated, gamma,
+              n_iterations)

@@ -59,7 +59,8 @@ MISTAKES = {
         _step(_along_phi, scale=lambda alpha: -alpha),
     "it ignores α: the step is α (y − w·φ(s, a)) φ(s, a)":
         _step(_along_phi, scale=lambda alpha: 1.0),
-    "it doubles the step (the 2 from differentiating the square): the lecture's update is w + α (y − w·φ(s, a)) φ(s, a)":
+    "it doubles the step (the 2 from differentiating the square): the lecture's update is "
+    "w + α (y − w·φ(s, a)) φ(s, a)":
         _step(_along_phi, scale=lambda alpha: 2 * alpha),
     "it takes the max over actions feature by feature, then the dot product: max_a' is over the Q-values "
     "phi_next @ w, one per action":
@@ -110,7 +111,8 @@ def check_update(student, w, phi_sa, reward, phi_next, terminated, truncated, al
     expect(new.shape == expected.shape,
            f"{example} returned shape {new.shape}; expected the weights, shape (d,) = {expected.shape}"
            + (" — a (1, d) row: keep φ(s, a) one-dimensional" if new.shape == (1,) + expected.shape else ""))
-    expect(np.issubdtype(new.dtype, np.floating), f"{example} returned weights of dtype {new.dtype}; keep w's float dtype")
+    expect(np.issubdtype(new.dtype, np.floating),
+           f"{example} returned weights of dtype {new.dtype}; keep w's float dtype")
     dtype = computing_dtype(w, phi_sa, phi_next, new)
     if not close(new, expected, dtype):
         fail(f"{example}: the new w {first_difference(new, expected, dtype)}", student, DIFFERENTIAL)
