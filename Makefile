@@ -30,6 +30,8 @@ browser:
 # by autograde/student_lab/ before the course's own settings. Its terminals find `qlab-check`.
 lab: export JUPYTER_CONFIG_PATH := $(abspath autograde/student_lab):$(abspath autograde)
 lab: $(STAMP)
+	@echo "Am I done? In JupyterLab's terminal: qlab-check 01_value_iteration/01_value_iteration.ipynb"
+	@echo "           in another shell: source .venv/bin/activate, then qlab-check notebooks/01_value_iteration/01_value_iteration.ipynb"
 	$(BIN)/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 # Instructors: the whole course folder, with nbgrader's Formgrader and Create Assignment.
