@@ -58,6 +58,13 @@ RULES: dict[str, Rule] = {rule.name: rule for rule in [
     Rule("linear_schedule", "02_q_learning", 1,
          "linear_schedule(t, start, end, duration) -> value",
          "start → end linearly over `duration` steps, then end"),
+    # 05_double_nstep
+    Rule("double_dqn_target", "05_double_nstep", 3,
+         "double_dqn_target(rewards, next_q_online, next_q_target, terminated, gamma) -> targets",
+         "y = r + γ(1 − terminated) Q'(s', argmax_a' Q(s', a')): the online network picks, the target network evaluates"),
+    Rule("nstep_returns", "05_double_nstep", 4,
+         "nstep_returns(rewards, terminated, truncated, gamma, n) -> (returns, discounts, dones)",
+         "Σ_{i<k} γ^i r_{t+i}, γ^k and the termination flag of windows of k ≤ n steps that stop at episode ends"),
 ]}
 
 
