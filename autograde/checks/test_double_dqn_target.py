@@ -182,6 +182,7 @@ def test_gamma_zero_and_one(student):
         check_target(student, REWARDS.clone(), ONLINE.clone(), TARGET.clone(), tensors(0.0, 1.0, 0.0), gamma)
 
 
+@pytest.mark.public
 def test_batch_differs_from_actions(student):
     """a batch of 5 transitions with 2 actions (the batch axis is not the action axis)"""
     online = tensors([1.0, 0.0], [0.0, 1.0], [2.5, 3.0], [-1.0, -2.0], [0.25, 0.5])
