@@ -20,7 +20,7 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograde.checks.diagnosis import Differential, Mistake, Probe, as_array, call_text, close, computing_dtype, \
+from autograde.checks.diagnosis import Differential, Probe, as_array, call_text, close, computing_dtype, \
     expect, fail, first_difference, unchanged
 from autograde.checks.helpers import GRADING
 from qlab.rules import nstep_returns as reference
@@ -116,9 +116,8 @@ class _Reader:
         return np.stack([np.asarray(as_array(x, NAME), dtype=float) for x in returned])
 
 
-def flags(*values, shape=None):
-    flags = torch.tensor(values, dtype=torch.bool)
-    return flags if shape is None else flags.reshape(shape)
+def flags(*values):
+    return torch.tensor(values, dtype=torch.bool)
 
 
 # One sequence of eight steps: a termination at step 2, a truncation at step 5, and an
