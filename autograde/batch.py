@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
+import hashlib
 import itertools
 import json
 import os
@@ -182,7 +183,8 @@ def grade_submission(student: str, notebook: bytes, assignment: str, limits: Lim
             return Graded(student, {r["rule"]: r["points"] for r in results},
                           {r["rule"]: r["diagnosis"] for r in results}, "", seconds)
         why = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
-        if code == -signal.SIGKILL or "MemoryError" in (message := _last_line(work / "grader.log")):
+        message = _last_line(work / "grader.log")
+        if code == -signal.SIGKILL or "MemoryError" in message:
             why += f", over the memory limit of {limits.memory_limit / 2**30:g} GiB?"
         return Graded.nothing(student, assignment, f"the grader could not grade this notebook ({why}) {message}".strip(),
                               seconds)
@@ -213,9 +215,13 @@ def _grade_in_own_session(argv: list[str]) -> int:
     return main(argv)
 
 
-def worker_package() -> str:
-    """Where a worker imports autograde from (run on every worker before grading)."""
-    return str(PACKAGE_ROOT)
+def grader_fingerprint() -> str:
+    """A digest of the grader's code (autograde/, the checks included): every worker must grade
+    with the same code as this machine, or the same notebook could get different grades."""
+    digest = hashlib.sha256()
+    for path in sorted((PACKAGE_ROOT / "autograde").rglob("*.py")):
+        digest.update(path.relative_to(PACKAGE_ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 # -- grading the class --------------------------------------------------------------------------
@@ -259,11 +265,14 @@ def _on_dask(assignment, submissions, limits, workers, scheduler, bar) -> list[G
     try:
         client.wait_for_workers(1, timeout=60)
         try:
-            client.run(worker_package)
+            fingerprints = client.run(grader_fingerprint)
         except Exception as error:
             raise RuntimeError(f"the Dask workers cannot import autograde ({type(error).__name__}: {error}); start "
                                f"them where `import autograde` works: after `pip install -e .` of this repository, "
                                f"or with PYTHONPATH={PACKAGE_ROOT}") from None
+        if differing := sorted(w for w, f in fingerprints.items() if f != grader_fingerprint()):
+            raise RuntimeError(f"the workers {', '.join(differing)} have another version of autograde (its checks) "
+                               f"than {PACKAGE_ROOT}: give every worker the same one")
         # A bounded window of tasks in flight, so that only that many notebooks are in memory.
         window = 2 * sum(client.nthreads().values())
         queue = iter(submissions)

@@ -21,7 +21,8 @@ from submissions import ASSIGNMENT, REPO, make
 
 RULES = [rule.name for rule in rules_for(ASSIGNMENT)]
 TIME_LIMIT = 60.0  # per submission: the hanging one runs into it, the others finish well within it on a loaded machine
-LIMITS = Limits(time_limit=TIME_LIMIT)
+MEMORY_LIMIT = "2GiB"  # per process: the grader needs well under 1 GiB, the hog asks for 3
+LIMITS = Limits(time_limit=TIME_LIMIT, memory_limit=2 * 2**30)
 
 
 def crashing(path: Path) -> Path:
@@ -32,6 +33,11 @@ def crashing(path: Path) -> Path:
 def hanging(path: Path) -> Path:
     """The solution, but every answer cell starts by sleeping for ever at its top level."""
     return _edit(make(path, "solution"), lambda cells: cells, "import time\nwhile True:\n    time.sleep(1)\n")
+
+
+def hogging(path: Path) -> Path:
+    """The solution, but the last answer cell first asks for 3 GiB."""
+    return _edit(make(path, "solution"), lambda cells: cells[-1], "hog = bytearray(3 * 2**30)\n")
 
 
 def _edit(path, pick, prefix):
@@ -46,12 +52,14 @@ def _edit(path, pick, prefix):
 
 
 MAKERS = {"solution": lambda p: make(p, "solution"), "release": lambda p: make(p, "release"),
-          "half_right": lambda p: make(p, "half_right"), "crash": crashing, "hang": hanging}
+          "half_right": lambda p: make(p, "half_right"), "crash": crashing, "hang": hanging,
+          "hog": hogging}
 EXPECTED = {  # points per rule, in RULES' order
     "solution": [4, 3, 2, 1, 5],
     "release": [0, 0, 0, 0, 0],
     "half_right": [4, 0.5, 2, 0, 3],
     "hang": [0, 0, 0, 0, 0],
+    "hog": [4, 3, 2, 1, 0],
 }
 
 
@@ -74,7 +82,7 @@ def on_local_cluster(course):
     """`python -m autograde batch` on the course folder: a LocalCluster of 2 worker processes."""
     out = course / "batch"
     assert main([ASSIGNMENT, str(course), "--workers", "2", "--out", str(out), "--time-limit", str(TIME_LIMIT),
-                 "--no-progress"]) == 0
+                 "--memory-limit", MEMORY_LIMIT, "--no-progress"]) == 0
     with open(out / "grades.csv") as f:
         return {row["student"]: row for row in csv.DictReader(f)}
 
@@ -112,6 +120,7 @@ def test_local_cluster_grades_the_class(on_local_cluster):
     assert rows["half_right"]["notes"].startswith("value_iteration: kept backing up")
     assert f"time limit of {TIME_LIMIT:g} s" in rows["hang"]["notes"]
     assert points(rows["crash"])[-1] == 0 and "crashed" in rows["crash"]["notes"]
+    assert rows["hog"]["notes"].startswith("discount_grid:") and "MemoryError" in rows["hog"]["notes"]
 
 
 @pytest.mark.slow
