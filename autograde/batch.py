@@ -21,7 +21,8 @@ default the tasks run on a LocalCluster of one single-threaded worker process pe
 
 Writes DIR/grades.csv (one row per student: each rule's points, the total, and notes saying why
 points were lost or grading was cut short) and DIR/results.json (every rule's diagnosis), and
-with ``--gradebook`` records the scores in nbgrader's gradebook. A submission whose grading
+records the scores in nbgrader's gradebook (``--gradebook``, or the course's own when
+SUBMISSIONS is an nbgrader course folder with a gradebook.db). A submission whose grading
 dies or runs out of time gets zero points and the reason; the batch goes on.
 """
 
@@ -180,8 +181,8 @@ def grade_submission(student: str, notebook: bytes, assignment: str, limits: Lim
                                                        "for one submission (an endless loop?)", seconds)
         if code == 0 and out.exists():
             results = json.loads(out.read_text())
-            return Graded(student, {r["rule"]: r["points"] for r in results},
-                          {r["rule"]: r["diagnosis"] for r in results}, "", seconds)
+            points = {rule.name: 0.0 for rule in rules_for(assignment)} | {r["rule"]: r["points"] for r in results}
+            return Graded(student, points, {r["rule"]: r["diagnosis"] for r in results}, "", seconds)
         why = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
         message = _last_line(work / "grader.log")
         if code == -signal.SIGKILL or "MemoryError" in message:
