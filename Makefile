@@ -11,7 +11,7 @@ SUBMISSIONS ?= submitted
 export PATH := $(abspath $(BIN)):$(PATH)
 export JUPYTER_CONFIG_PATH := $(abspath autograde)
 
-.PHONY: lab instructor test release grade browser clean
+.PHONY: lab instructor test release grade nbgrader-cycle browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,9 +47,14 @@ release: $(STAMP)
 	  $(BIN)/nbgrader generate_assignment "$$(basename $$source)" --no-db --force || exit 1; \
 	done
 
-# nbgrader's grading cycle (autograde, feedback, grades export) on a folder of submissions:
-#   make grade ASSIGNMENT=01_value_iteration SUBMISSIONS=path/to/submissions
+# Grade a whole class out of the students' kernels, in parallel on Dask (grading/batch/ASSIGNMENT/grades.csv):
+#   make grade ASSIGNMENT=01_value_iteration SUBMISSIONS=path/to/submissions [BATCH="--scheduler tcp://host:8786"]
 grade: $(STAMP)
+	$(BIN)/python -m autograde batch $(ASSIGNMENT) $(SUBMISSIONS) $(BATCH)
+
+# nbgrader's own cycle (autograde in the students' kernels, feedback pages, gradebook, export):
+#   make nbgrader-cycle ASSIGNMENT=01_value_iteration SUBMISSIONS=path/to/submissions
+nbgrader-cycle: $(STAMP)
 	$(BIN)/python -m autograde.cycle $(ASSIGNMENT) $(SUBMISSIONS)
 
 clean:

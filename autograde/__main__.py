@@ -1,6 +1,7 @@
 """Grade a notebook with every check the instructor's grader runs, outside its kernel.
 
     qlab-check SUBMISSION.ipynb [--assignment 01_value_iteration] [--json OUT]
+    python -m autograde batch ASSIGNMENT SUBMISSIONS...   (instructors: a whole class on Dask, see autograde.batch)
 
 (``python -m autograde`` is the same command.) The notebook's setup and answer cells run in
 a sandboxed child process; the checks run here and call into it. Prints each rule's points
@@ -22,6 +23,11 @@ from autograde.report import format_report
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["batch"]:
+        from autograde.batch import main as batch
+
+        return batch(argv[1:])
     parser = argparse.ArgumentParser(
         prog="qlab-check", description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="Save the notebook first: the file on disk is what gets graded. Example:\n"
