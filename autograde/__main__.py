@@ -4,7 +4,8 @@
 
 The submission's setup and answer cells run in a sandboxed child process; the checks run
 here and call into it. Prints a table (rule, points, max, diagnosis) and optionally writes
-JSON: a list of {rule, points, max_points, diagnosis, checks}. Exits 0 whenever it could
+JSON: a list of {rule, points, max_points, diagnosis, checks, isolated} (isolated: false when
+bubblewrap was missing and the student's code ran unconfined, which is also printed loudly). Exits 0 whenever it could
 grade, whatever the score; 2 when the file is not a gradable notebook.
 """
 
@@ -14,9 +15,11 @@ import argparse
 import json
 import sys
 import time
+import warnings
 from pathlib import Path
 
 from autograde.offline import format_table, grade_notebook
+from autograde.sandbox import NOT_ISOLATED, IsolationWarning
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,13 +28,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--assignment", help="the assignment id (default: from the file name or its cells)")
     parser.add_argument("--json", type=Path, help="write the per-rule results here as JSON")
     parser.add_argument("--call-timeout", type=float, default=10.0, help="seconds one call of a student function may take")
+    parser.add_argument("--cell-timeout", type=float, default=60.0, help="seconds one cell of the notebook may take")
+    parser.add_argument("--no-isolation", action="store_true",
+                        help="run the student's code without bubblewrap (only for a notebook you trust)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     try:
-        results = grade_notebook(args.submission, args.assignment, args.call_timeout)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", IsolationWarning)  # said below, on stdout
+            results = grade_notebook(args.submission, args.assignment, args.call_timeout,
+                                     cell_timeout=args.cell_timeout, isolate=False if args.no_isolation else None)
     except (ValueError, KeyError, FileNotFoundError) as error:
         print(f"cannot grade {args.submission}: {error}", file=sys.stderr)
         return 2
+    if not all(r.isolated for r in results):
+        print(f"WARNING: {NOT_ISOLATED}" if not args.no_isolation else
+              "WARNING: graded without isolation (--no-isolation)")
     print(format_table(results))
     print(f"graded in {time.perf_counter() - started:.1f} s")
     if args.json:

@@ -22,6 +22,7 @@ class Rule:
     points: float
     signature: str
     summary: str
+    references: tuple[str, ...] = ()  # qlab's own answer (dotted paths): off limits while grading
 
     @property
     def checks(self) -> Path:
@@ -36,13 +37,16 @@ class Rule:
 RULES: dict[str, Rule] = {rule.name: rule for rule in [
     Rule("q_backup", "01_value_iteration", 4,
          "q_backup(Q, P, R, terminal, gamma) -> Q_next",
-         "one synchronous Bellman optimality backup: Q(s,a) = Σ_s' P (R + γ(1−d') max_a' Q(s',a'))"),
+         "one synchronous Bellman optimality backup: Q(s,a) = Σ_s' P (R + γ(1−d') max_a' Q(s',a'))",
+         references=("qlab.tabular.planning.q_backup",)),
     Rule("value_iteration", "01_value_iteration", 3,
          "value_iteration(P, R, terminal, gamma, tol, backup) -> (Q, deltas)",
-         "backups from Q_0 = 0 until max |Q_{k+1} − Q_k| < tol"),
+         "backups from Q_0 = 0 until max |Q_{k+1} − Q_k| < tol",
+         references=("qlab.tabular.planning.value_iteration",)),
     Rule("greedy_policy", "01_value_iteration", 2,
          "greedy_policy(Q) -> actions",
-         "π(s) = argmax_a Q(s, a)"),
+         "π(s) = argmax_a Q(s, a)",
+         references=("qlab.tabular.planning.greedy_policy",)),
     Rule("bridge_crossing", "01_value_iteration", 1,
          "bridge_crossing() -> (discount, noise)",
          "BridgeGrid: parameters under which the optimal policy crosses the bridge"),
@@ -51,13 +55,16 @@ RULES: dict[str, Rule] = {rule.name: rule for rule in [
          "DiscountGrid: parameters that produce each of the five behaviours"),
     Rule("q_learning_update", "02_q_learning", 4,
          "q_learning_update(Q, state, action, reward, next_state, terminated, truncated, alpha, gamma) -> Q",
-         "Q(s,a) ← Q(s,a) + α [r + γ(1 − terminated) max_a' Q(s',a') − Q(s,a)]"),
+         "Q(s,a) ← Q(s,a) + α [r + γ(1 − terminated) max_a' Q(s',a') − Q(s,a)]",
+         references=("qlab.tabular.qlearning.q_learning_update",)),
     Rule("epsilon_greedy", "02_q_learning", 3,
          "epsilon_greedy(q_values, epsilon, rng) -> action",
-         "a random action with probability ε, else a greedy one with random tie-breaking"),
+         "a random action with probability ε, else a greedy one with random tie-breaking",
+         references=("qlab.tabular.qlearning.epsilon_greedy",)),
     Rule("linear_schedule", "02_q_learning", 1,
          "linear_schedule(t, start, end, duration) -> value",
-         "start → end linearly over `duration` steps, then end"),
+         "start → end linearly over `duration` steps, then end",
+         references=("qlab.schedules.linear_schedule",)),
 ]}
 
 
