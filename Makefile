@@ -10,7 +10,7 @@ SUBMISSIONS ?= submitted
 export PATH := $(abspath $(BIN)):$(PATH)
 export JUPYTER_CONFIG_PATH := $(abspath autograde)
 
-.PHONY: lab test release grade browser clean
+.PHONY: lab test release grade browser bubblewrap clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,10 +25,18 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is missing: install Debian's 'chromium' package to run the browser tests"; fi; }
 
+# Debian's bubblewrap confines the student's code while grading (autograde/isolation.py);
+# without it the grader still runs, unconfined, with a loud warning.
+bubblewrap:
+	@command -v bwrap >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; \
+	  else echo "bwrap is missing: install Debian's 'bubblewrap' package to grade with isolation"; fi; }
+
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
-test: $(STAMP) browser
+test: $(STAMP) browser bubblewrap
 	$(BIN)/python -m pytest
 
 # Regenerate the student notebooks in notebooks/ from the instructor sources in solutions/.
@@ -39,7 +47,7 @@ release: $(STAMP)
 
 # nbgrader's grading cycle (autograde, feedback, grades export) on a folder of submissions:
 #   make grade ASSIGNMENT=01_value_iteration SUBMISSIONS=path/to/submissions
-grade: $(STAMP)
+grade: $(STAMP) bubblewrap
 	$(BIN)/python -m autograde.cycle $(ASSIGNMENT) $(SUBMISSIONS)
 
 clean:

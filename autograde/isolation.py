@@ -98,7 +98,7 @@ def bwrap_command(argv: list[str], as_root: bool) -> list[str]:
         command += ["--ro-bind", path, path]
     for path in HIDDEN:
         if path.exists():
-            command += ["--tmpfs", str(path)]
+            command += ["--tmpfs", str(path), "--remount-ro", str(path)]
     command += ["--dev", "/dev", "--proc", "/proc",
                 "--perms", "1777", "--size", str(TMP_SIZE), "--tmpfs", "/tmp", "--chdir", "/tmp"]
     for device in sorted(glob.glob("/dev/nvidia*")):  # CUDA, where the machine has it

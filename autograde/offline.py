@@ -25,7 +25,7 @@ def grade_notebook(path: Path, assignment: str | None = None, call_timeout: floa
     ``call_timeout`` bounds one call of a student's function, ``cell_timeout`` one cell,
     ``rule_budget`` the seconds all calls of one rule may take; ``isolate`` asks for
     bubblewrap (None: use it where it works, warn where it does not). Further keyword options
-    go to ``Sandbox`` (memory_limit, result_limit, max_timeouts, ...).
+    go to ``Sandbox`` (memory_limit, result_limit, max_failures, ...).
     """
     notebook = read(path)
     assignment = assignment or detect_assignment(notebook, path)

@@ -13,12 +13,13 @@ returned tensor keeps its gradient with respect to the caller's tensors and modu
 
 Time: each cell and each call has a fixed limit, timed after the child has started and
 imported what it needs. A cell that hangs or kills the process is left out and the child
-restarted with the other cells; a function that ran out of time ``max_timeouts`` times, or
-used up ``rule_budget`` seconds, gets its remaining calls refused at once.
+restarted with the other cells; a function that hung or crashed the process ``max_failures``
+times, or used up ``rule_budget`` seconds, gets its remaining calls refused at once.
 """
 
 from __future__ import annotations
 
+import ast
 import functools
 import io
 import itertools
@@ -75,17 +76,33 @@ class _ArgumentPickler(pickle.Pickler):
         return None
 
 
+def imported_modules(cells: list[str]) -> list[str]:
+    """The modules the cells import, to import before any cell or call is timed."""
+    found = []
+    for source in cells:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                found += [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                found.append(node.module)
+    return list(dict.fromkeys(found))
+
+
 class Sandbox:
     """A child process holding the student's namespace."""
 
     def __init__(self, cells: list[str], call_timeout: float = 10.0, cell_timeout: float = 60.0,
-                 start_timeout: float = 120.0, max_timeouts: int = 3, rule_budget: float = 120.0,
+                 start_timeout: float = 120.0, max_failures: int = 3, rule_budget: float = 120.0,
                  max_restarts: int = 20, memory_limit: int = MEMORY_LIMIT, cpu_limit: int = 1800,
                  result_limit: int = codec.RESULT_LIMIT, references: tuple[str, ...] = (),
                  warm: tuple[str, ...] = (), isolate: bool | None = None):
         self.cells = list(cells)
         self.call_timeout, self.cell_timeout, self.start_timeout = call_timeout, cell_timeout, start_timeout
-        self.max_timeouts, self.rule_budget, self.restarts_left = max_timeouts, rule_budget, max_restarts
+        self.max_failures, self.rule_budget, self.restarts_left = max_failures, rule_budget, max_restarts
         self.result_limit, self.references = result_limit, tuple(references)
         if isolate is None:
             isolate = isolation.bwrap_works()
@@ -94,17 +111,16 @@ class Sandbox:
         elif isolate and not isolation.bwrap_works():
             raise RuntimeError("isolate=True but bubblewrap (bwrap) does not work here: " + NOT_ISOLATED)
         self.isolated = isolate
-        uses_torch = any("torch" in source for source in self.cells)
         self.config = {"memory": memory_limit, "cpu": cpu_limit, "file_size": 64 * 2**20, "processes": 256,
                        "result_limit": result_limit, "references": list(self.references),
-                       "warm": ["qlab", *(["torch"] if uses_torch else []), *warm]}
+                       "warm": ["qlab", *imported_modules(self.cells), *warm]}
         self.hidden = self._reference_ids()
         self.process = None
         self.tmp = None
         self.bad_cells: dict[int, str] = {}
         self.raised: dict[int, str] = {}
         self.names: list[str] = []
-        self.timeouts: dict[str, int] = {}
+        self.failures: dict[str, int] = {}
         self.spent: dict[str, float] = {}
 
     def _reference_ids(self) -> set[int]:
@@ -130,11 +146,12 @@ class Sandbox:
         argv = [isolation.worker_python(), "-m", "autograde.student_worker"]
         if self.isolated:
             as_root = os.geteuid() == 0
-            config = {**self.config, "uid": 100_000 + (os.getpid() * 64 + next(_uids)) % 900_000 if as_root else None}
+            config = {**self.config, "uid": 100_000 + (os.getpid() * 64 + next(_uids)) % 900_000 if as_root else None,
+                      "contained": True}
             command, cwd, env = isolation.bwrap_command(argv, as_root), None, isolation.environment()
         else:
             self.tmp = tempfile.mkdtemp(prefix="qlab-student-")
-            config = {**self.config, "uid": None}
+            config = {**self.config, "uid": None, "contained": False}
             command, cwd, env = argv, self.tmp, isolation.environment(self.tmp)
         import json
 
@@ -285,8 +302,8 @@ class Sandbox:
         return StudentFunction(self, name)
 
     def call(self, name: str, args: tuple, kwargs: dict):
-        if self.timeouts.get(name, 0) >= self.max_timeouts:
-            raise StudentCodeError(f"skipped: {name} ran out of time {self.timeouts[name]} times already "
+        if self.failures.get(name, 0) >= self.max_failures:
+            raise StudentCodeError(f"skipped: {name} hung or crashed {self.failures[name]} times already "
                                    f"({self.call_timeout:g} s per call)")
         if self.spent.get(name, 0.0) >= self.rule_budget:
             raise StudentCodeError(f"skipped: {name} used up its {self.rule_budget:g} s of grading time")
@@ -302,8 +319,8 @@ class Sandbox:
                                   transport.gradient_inputs(leaves), callbacks)
         except _Lost as lost:
             self._kill()
+            self.failures[name] = self.failures.get(name, 0) + 1
             if str(lost) == "timeout":
-                self.timeouts[name] = self.timeouts.get(name, 0) + 1
                 raise StudentCodeError(f"{name} did not return within {self.call_timeout:g} s (an endless loop?)") from None
             raise StudentCodeError(f"{name} {lost}") from None
         finally:

@@ -22,6 +22,7 @@ import json
 import os
 import pickle
 import resource
+import signal
 import sys
 import traceback
 
@@ -188,14 +189,17 @@ def call(namespace: dict, name: str, payload: bytes, number: int, limit: int) ->
     leaves = transport.mutable_arguments(args, kwargs)
     before = [fingerprint(leaf) for leaf in leaves]
     Callback.active = number
+    failure = None
     try:
-        function = namespace[name]
-        result = function(*args, **kwargs)
+        result = namespace[name](*args, **kwargs)
     except BaseException as error:  # noqa: BLE001 - SystemExit and KeyboardInterrupt included
-        send({"kind": "error", "message": f"{name} raised {describe(error)}"})
+        failure = f"{name} raised {describe(error)}"
+    Callback.active = None
+    if os.getpid() != CHANNEL["pid"]:  # a process the student's function forked
+        os._exit(0)
+    if failure:
+        send({"kind": "error", "message": failure})
         return
-    finally:
-        Callback.active = None
     updates = {}
     for index, leaf in enumerate(leaves):
         if fingerprint(leaf) != before[index]:
@@ -225,10 +229,29 @@ def inspect(namespace: dict, names: list[str]) -> dict:
     return info
 
 
+def reap(contained: bool) -> None:
+    """End the processes the student's code left behind (a fork bomb), where this process has
+    a process namespace of its own, and collect those that ended (they count towards the
+    process limit until then)."""
+    for _ in range(1000 if contained else 0):  # until none is left: some fork while they are killed
+        try:
+            os.kill(-1, signal.SIGKILL)  # every process of this sandbox but itself and its init
+        except ProcessLookupError:
+            break
+    try:
+        while os.waitpid(-1, os.WNOHANG)[0]:
+            pass
+    except ChildProcessError:
+        pass
+
+
 def serve(config: dict) -> None:
     namespace = {"__name__": "__main__", "display": lambda *args, **kwargs: None}
     number = 0
     while True:
+        if os.getpid() != CHANNEL["pid"]:  # a process the student's code forked: it never answers
+            os._exit(0)
+        reap(config.get("contained", False))
         try:
             message = receive()
         except transport.ChannelClosed:
@@ -241,6 +264,8 @@ def serve(config: dict) -> None:
                 exec(compile(strip_magics(source), f"<cell {index + 1}>", "exec"), namespace)
             except BaseException as caught:  # noqa: BLE001
                 error = describe(caught)
+            if os.getpid() != CHANNEL["pid"]:
+                os._exit(0)
             send({"kind": "cell", "error": error})
         elif kind == "inspect":
             send({"kind": "inspect", "info": inspect(namespace, message[1])})
@@ -251,7 +276,7 @@ def serve(config: dict) -> None:
 
 def main() -> None:
     config = json.loads(sys.argv[1])
-    CHANNEL["in"], CHANNEL["out"] = os.dup(0), os.dup(1)
+    CHANNEL["in"], CHANNEL["out"], CHANNEL["pid"] = os.dup(0), os.dup(1), os.getpid()
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
