@@ -192,3 +192,12 @@ def test_hostile_submission_is_contained(case, tmp_path):
     assert all(r.isolated == bwrap_works() for r in results.values())
     assert elapsed < 240, f"{case} took {elapsed:.0f} s"   # bounded by the limits, not a speed test
     print(f"{case}: {elapsed:.1f} s, " + ", ".join(f"{r}={results[r].points:g}" for r in SOLVED))
+
+
+def test_the_same_submission_graded_twice_gets_identical_results(tmp_path):
+    from submissions import make
+
+    notebook = make(tmp_path / "01_value_iteration.ipynb", "half_right")
+    first, second = (grade_notebook(notebook, **LIMITS) for _ in range(2))
+    assert [r.to_json() for r in first] == [r.to_json() for r in second]
+    assert 0 < sum(r.points for r in first) < sum(SOLVED.values())
