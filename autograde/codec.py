@@ -14,6 +14,7 @@ spell exactly (nan, ±inf are spelled by name).
 from __future__ import annotations
 
 import json
+import math
 import struct
 import sys
 
@@ -67,7 +68,7 @@ class Encoder:
             self._count(len(value))
             return value
         if type(value) is float:
-            return value if np.isfinite(value) else {"F": repr(value)}
+            return value if math.isfinite(value) else {"F": repr(value)}
         if isinstance(value, np.ndarray):
             return {"A": [self._dtype(value.dtype), list(value.shape), self._buffer(np.ascontiguousarray(value).tobytes())]}
         if isinstance(value, np.generic):

@@ -18,7 +18,7 @@ from autograde.sandbox import Sandbox, StudentCodeError
 
 
 def grade_notebook(path: Path, assignment: str | None = None, call_timeout: float = 10.0, *,
-                   cell_timeout: float = 60.0, rule_budget: float = 120.0, isolate: bool | None = None,
+                   cell_timeout: float = 60.0, rule_budget: float = 300.0, isolate: bool | None = None,
                    **sandbox_options) -> list[RuleResult]:
     """Grade the notebook at ``path``: one RuleResult per graded rule of its assignment.
 

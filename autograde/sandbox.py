@@ -23,11 +23,13 @@ import ast
 import functools
 import io
 import itertools
+import json
 import os
 import pickle
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 import types
@@ -67,7 +69,7 @@ class _ArgumentPickler(pickle.Pickler):
         if type(obj) not in (types.FunctionType, types.MethodType, functools.partial):
             return None
         function = getattr(obj, "__func__", obj)
-        module = __import__("sys").modules.get(getattr(function, "__module__", None) or "")
+        module = sys.modules.get(getattr(function, "__module__", None) or "")
         file = getattr(module, "__file__", None)
         if (isinstance(obj, functools.partial) or id(function) in self.hidden or file is None
                 or "<" in getattr(function, "__qualname__", "<") or not isolation.is_visible(file)):
@@ -96,7 +98,7 @@ class Sandbox:
     """A child process holding the student's namespace."""
 
     def __init__(self, cells: list[str], call_timeout: float = 10.0, cell_timeout: float = 60.0,
-                 start_timeout: float = 120.0, max_failures: int = 3, rule_budget: float = 120.0,
+                 start_timeout: float = 120.0, max_failures: int = 3, rule_budget: float = 300.0,
                  max_restarts: int = 20, memory_limit: int = MEMORY_LIMIT, cpu_limit: int = 1800,
                  result_limit: int = codec.RESULT_LIMIT, references: tuple[str, ...] = (),
                  warm: tuple[str, ...] = (), isolate: bool | None = None):
@@ -153,12 +155,16 @@ class Sandbox:
             self.tmp = tempfile.mkdtemp(prefix="qlab-student-")
             config = {**self.config, "uid": None, "contained": False}
             command, cwd, env = argv, self.tmp, isolation.environment(self.tmp)
-        import json
-
-        self.process = subprocess.Popen(command + [json.dumps(config)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=subprocess.DEVNULL, cwd=cwd, env=env, start_new_session=True)
-        self.to_child, self.from_child = self.process.stdin.fileno(), self.process.stdout.fileno()
-        self._receive(time.monotonic() + self.start_timeout, "ready", "Python did not start for your code")
+        with tempfile.TemporaryFile() as errors:  # bwrap's or Python's own complaints, before the worker silences them
+            self.process = subprocess.Popen(command + [json.dumps(config)], stdin=subprocess.PIPE,
+                                            stdout=subprocess.PIPE, stderr=errors, cwd=cwd, env=env,
+                                            start_new_session=True)
+            self.to_child, self.from_child = self.process.stdin.fileno(), self.process.stdout.fileno()
+            try:
+                self._receive(time.monotonic() + self.start_timeout, "ready")
+            except _Lost as lost:
+                errors.seek(0)
+                raise _Lost(f"{lost}: {errors.read()[-600:].decode(errors='replace').strip()}") from None
 
     def _kill(self) -> str:
         """Stop the child; say how it ended if it ended by itself."""
@@ -192,7 +198,7 @@ class Sandbox:
         except (transport.ChannelTimeout, transport.ChannelClosed):
             raise _Lost("stopped reading") from None
 
-    def _receive(self, deadline: float, kind: str, what: str, refs=None, inputs=None, callbacks=()):
+    def _receive(self, deadline: float, kind: str, refs=None, inputs=None, callbacks=()):
         """The child's next message of ``kind``, answering its callbacks meanwhile."""
         while True:
             try:
@@ -253,7 +259,7 @@ class Sandbox:
                     continue
                 try:
                     self._send(("cell", index, source), time.monotonic() + self.cell_timeout)
-                    reply = self._receive(time.monotonic() + self.cell_timeout, "cell", f"cell {index + 1}")
+                    reply = self._receive(time.monotonic() + self.cell_timeout, "cell")
                 except _Lost as lost:
                     self._kill()
                     why = (f"did not finish within {self.cell_timeout:g} s" if str(lost) == "timeout" else str(lost))
@@ -272,7 +278,7 @@ class Sandbox:
         self._ensure_running()
         try:
             self._send(("inspect", list(names)), time.monotonic() + 30)
-            reply = self._receive(time.monotonic() + 30, "inspect", "inspect")
+            reply = self._receive(time.monotonic() + 30, "inspect")
         except _Lost as lost:
             self._kill()
             raise StudentCodeError(f"your code broke the grader's connection ({lost})") from None
@@ -315,7 +321,7 @@ class Sandbox:
         started = time.monotonic()
         try:
             self._send(("call", name, buffer.getvalue()), started + self.call_timeout)
-            reply = self._receive(started + self.call_timeout, "ok", name, leaves,
+            reply = self._receive(started + self.call_timeout, "ok", leaves,
                                   transport.gradient_inputs(leaves), callbacks)
         except _Lost as lost:
             self._kill()

@@ -65,7 +65,9 @@ def confine(config: dict) -> None:
         os.setgroups([])
         os.setgid(uid)
         os.setuid(uid)
-    limits = {resource.RLIMIT_AS: config.get("memory"), resource.RLIMIT_CPU: config.get("cpu"),
+    # CUDA reserves far more address space than it uses: there, limit the writable memory instead
+    memory = resource.RLIMIT_DATA if os.path.exists("/dev/nvidiactl") else resource.RLIMIT_AS
+    limits = {memory: config.get("memory"), resource.RLIMIT_CPU: config.get("cpu"),
               resource.RLIMIT_FSIZE: config.get("file_size"), resource.RLIMIT_CORE: 0}
     if uid is not None:
         limits[resource.RLIMIT_NPROC] = config.get("processes")
