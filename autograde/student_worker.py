@@ -183,7 +183,10 @@ def fingerprint(leaf):
         return leaf.shape, leaf.dtype.str, hashlib.blake2b(leaf.tobytes(), digest_size=16).digest()
     if isinstance(leaf, np.random.Generator):
         return repr(leaf.bit_generator.state)
-    return hashlib.blake2b(codec.encode(transport.state_of(leaf), limit=1 << 62), digest_size=16).digest()
+    try:
+        return hashlib.blake2b(codec.encode(transport.state_of(leaf), limit=1 << 62), digest_size=16).digest()
+    except Exception:  # noqa: BLE001 - a state that cannot be sent: never "unchanged"; sending it says why
+        return object()
 
 
 def call(namespace: dict, name: str, payload: bytes, number: int, limit: int) -> None:
@@ -212,14 +215,14 @@ def call(namespace: dict, name: str, payload: bytes, number: int, limit: int) ->
         value = encoder.encode(result)
         encoder.refs = {}  # the states sent back are copies, never references
         changed = encoder.encode([[index, state] for index, state in updates.items()])
-        tree = {"D": [["kind", "ok"], ["value", value], ["updates", changed]]}
+        data = codec.pack({"D": [["kind", "ok"], ["value", value], ["updates", changed]]}, encoder)
     except codec.CodecError as error:
         send({"kind": "error", "message": f"{name} {error}"})
         return
     except Exception as error:  # noqa: BLE001 - e.g. a Jacobian that could not be computed
         send({"kind": "error", "message": f"{name}'s result could not be read ({describe(error)})"})
         return
-    transport.write_message(CHANNEL["out"], codec.pack(tree, encoder))
+    transport.write_message(CHANNEL["out"], data)
 
 
 def inspect(namespace: dict, names: list[str]) -> dict:
