@@ -16,8 +16,10 @@ from autograde.isolation import bwrap_works
 from autograde.notebook import is_answer_cell
 from autograde.offline import grade_notebook
 from autograde.registry import HERE
-from submissions import RELEASE, SOURCE
+from submissions import ASSIGNMENT, REPO
 
+SOURCE = REPO / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+RELEASE = REPO / "notebooks" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
 CHECK_FILE = HERE / "checks" / "test_q_backup.py"
 LIMITS = dict(call_timeout=3.0, cell_timeout=5.0, max_failures=2, memory_limit=3 * 2**30)
 SOLVED = {"q_backup": 4, "value_iteration": 3, "greedy_policy": 2, "bridge_crossing": 1, "discount_grid": 5}
