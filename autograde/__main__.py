@@ -5,8 +5,9 @@
 The submission's setup and answer cells run in a sandboxed child process; the checks run
 here and call into it. Prints a table (rule, points, max, diagnosis) and optionally writes
 JSON: a list of {rule, points, max_points, diagnosis, checks, isolated} (isolated: false when
-bubblewrap was missing and the student's code ran unconfined, which is also printed loudly). Exits 0 whenever it could
-grade, whatever the score; 2 when the file is not a gradable notebook.
+bubblewrap was missing and the student's code ran unconfined, which is also printed loudly).
+Exits 0 whenever it could grade, whatever the score; 2 when the file is not a gradable
+notebook; 3 when the grader cannot start the student's process here (a broken installation).
 """
 
 from __future__ import annotations
@@ -41,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, KeyError, FileNotFoundError) as error:
         print(f"cannot grade {args.submission}: {error}", file=sys.stderr)
         return 2
+    except RuntimeError as error:
+        print(f"the grader cannot run here: {error}", file=sys.stderr)
+        return 3
     if not all(r.isolated for r in results):
         print(f"WARNING: {NOT_ISOLATED}" if not args.no_isolation else
               "WARNING: graded without isolation (--no-isolation)")

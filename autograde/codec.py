@@ -70,7 +70,8 @@ class Encoder:
         if type(value) is float:
             return value if math.isfinite(value) else {"F": repr(value)}
         if isinstance(value, np.ndarray):
-            return {"A": [self._dtype(value.dtype), list(value.shape), self._buffer(np.ascontiguousarray(value).tobytes())]}
+            data = np.ascontiguousarray(value).tobytes()
+            return {"A": [self._dtype(value.dtype), list(value.shape), self._buffer(data)]}
         if isinstance(value, np.generic):
             return {"S": [self._dtype(value.dtype), self._buffer(value.tobytes())]}
         torch = _torch()

@@ -251,13 +251,17 @@ class Sandbox:
     # -- cells ------------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Start the child and run the cells; a cell that hangs or kills it is left out."""
+        """Start the child and run the cells; a cell that hangs or kills it is left out.
+
+        Raises RuntimeError if the child cannot start at all (before any student code runs:
+        a broken installation, not a student's mistake, so it is never turned into points).
+        """
         while True:
             try:
                 self._spawn()
-            except _Lost as lost:
+            except _Lost as lost:  # no student code has run yet: the grader's machine is at fault
                 self._kill()
-                raise StudentCodeError(f"the grader could not start Python for your code ({lost})") from None
+                raise RuntimeError(f"the grader could not start the process for the student's code ({lost})") from None
             for index, source in enumerate(self.cells):
                 if index in self.bad_cells:
                     continue
@@ -331,7 +335,8 @@ class Sandbox:
             self._kill()
             self.failures[name] = self.failures.get(name, 0) + 1
             if str(lost) == "timeout":
-                raise StudentCodeError(f"{name} did not return within {self.call_timeout:g} s (an endless loop?)") from None
+                raise StudentCodeError(f"{name} did not return within {self.call_timeout:g} s "
+                                       "(an endless loop?)") from None
             raise StudentCodeError(f"{name} {lost}") from None
         finally:
             self.spent[name] = self.spent.get(name, 0.0) + time.monotonic() - started
@@ -375,7 +380,8 @@ def with_time_limit(function, seconds: float, max_timeouts: int = 3):
 
     def guarded(*args, **kwargs):
         if timeouts[0] >= max_timeouts:
-            raise StudentCodeError(f"skipped: {name} ran out of time {timeouts[0]} times already ({seconds:g} s per call)")
+            raise StudentCodeError(f"skipped: {name} ran out of time {timeouts[0]} times already "
+                                   f"({seconds:g} s per call)")
 
         def on_alarm(signum, frame):
             timeouts[0] += 1

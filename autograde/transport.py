@@ -72,7 +72,8 @@ def _is_leaf(value) -> bool:
     if isinstance(value, (np.ndarray, np.random.Generator)):
         return True
     torch = _torch()
-    return torch is not None and isinstance(value, (torch.Tensor, torch.nn.Module, torch.Generator, torch.optim.Optimizer))
+    return torch is not None and isinstance(value, (torch.Tensor, torch.nn.Module, torch.Generator,
+                                                    torch.optim.Optimizer))
 
 
 def mutable_arguments(args: tuple, kwargs: dict) -> list:

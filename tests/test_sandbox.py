@@ -55,8 +55,9 @@ def message(header: dict, data: bytes = b"") -> bytes:
 
 
 @pytest.mark.parametrize("bad", [
-    b"\x01", message({"v": {"pickle": "cos\nsystem\n"}, "b": []}), message({"v": {"A": ["|O", [1], 0]}, "b": [8]}, b"x" * 8),
-    message({"v": {"A": ["<f8", [2], 0]}, "b": [8]}, b"x" * 8), message({"v": {"A": ["<f8", [1], 3]}, "b": [8]}, b"x" * 8),
+    b"\x01", message({"v": {"pickle": "cos\nsystem\n"}, "b": []}),
+    message({"v": {"A": ["|O", [1], 0]}, "b": [8]}, b"x" * 8), message({"v": {"A": ["<f8", [2], 0]}, "b": [8]}, b"x" * 8),
+    message({"v": {"A": ["<f8", [1], 3]}, "b": [8]}, b"x" * 8),
     message({"v": {"R": 0}, "b": []}), message({"v": {"T": [1], "L": [2]}, "b": []}),
     message({"v": 1, "b": [100]}), struct.pack("<I", 10_000) + b"[" * 10_000,
 ])
