@@ -112,10 +112,11 @@ def greedy_policy(Q):
     return Evil()                                 # unpickling it would run code
 ''',
     "discount_grid": '''
-import os
+import os, time
 try:
-    while True:                                   # a fork bomb
-        os.fork()
+    while True:                                   # a fork bomb, held by the process limit
+        if os.fork() == 0:
+            time.sleep(600)
 except OSError:
     pass
 DISCOUNT_SOLUTION
