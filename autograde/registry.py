@@ -58,6 +58,19 @@ RULES: dict[str, Rule] = {rule.name: rule for rule in [
     Rule("linear_schedule", "02_q_learning", 1,
          "linear_schedule(t, start, end, duration) -> value",
          "start → end linearly over `duration` steps, then end"),
+    # 07_continuous
+    Rule("random_shooting", "07_continuous", 2,
+         "random_shooting(critic, obs, low, high, n_samples, rng) -> actions (B, act_dim)",
+         "per state, the best of N uniform actions in the box: argmax_i Q(s, a_i)"),
+    Rule("cross_entropy_method", "07_continuous", 3,
+         "cross_entropy_method(critic, obs, low, high, n_samples, n_elites, n_iters, rng) -> actions (B, act_dim)",
+         "sample N(μ, σ²) clipped to the box, refit μ, σ to the n_elites best, n_iters times; return μ"),
+    Rule("ddpg_critic_target", "07_continuous", 3,
+         "ddpg_critic_target(rewards, next_obs, terminated, gamma, actor_target, critic_target) -> y (B,)",
+         "y = r + γ (1 − terminated) Q_φ'(s', μ_θ'(s')), no gradient"),
+    Rule("ddpg_actor_loss", "07_continuous", 2,
+         "ddpg_actor_loss(obs, actor, critic) -> scalar",
+         "−mean_i Q_φ(s_i, μ_θ(s_i)), its gradient reaching the actor through the critic"),
 ]}
 
 
