@@ -58,6 +58,10 @@ RULES: dict[str, Rule] = {rule.name: rule for rule in [
     Rule("linear_schedule", "02_q_learning", 1,
          "linear_schedule(t, start, end, duration) -> value",
          "start → end linearly over `duration` steps, then end"),
+    # 06_atari_dqn
+    Rule("frame_stacks", "06_atari_dqn", 4,
+         "frame_stacks(frames, age, slots, stack) -> (obs, next_obs)",
+         "rebuild s and s′ of sampled transitions from a ring of single frames, never across an episode start"),
     # 07_continuous
     Rule("random_shooting", "07_continuous", 2,
          "random_shooting(critic, obs, low, high, n_samples, rng) -> actions (B, act_dim)",
