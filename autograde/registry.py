@@ -84,6 +84,28 @@ RULES: dict[str, Rule] = {rule.name: rule for rule in [
          "nstep_returns(rewards, terminated, truncated, gamma, n) -> (returns, discounts, dones)",
          "Σ_{i<k} γ^i r_{t+i}, γ^k and the termination flag of windows of k ≤ n steps that stop at episode ends",
          references=("qlab.rules.nstep_returns",)),
+    # 06_atari_dqn
+    Rule("frame_stacks", "06_atari_dqn", 4,
+         "frame_stacks(frames, age, slots, stack) -> (obs, next_obs)",
+         "rebuild s and s′ of sampled transitions from a ring of single frames, never across an episode start",
+         references=("qlab.replay.atari.frame_stacks",)),
+    # 07_continuous
+    Rule("random_shooting", "07_continuous", 2,
+         "random_shooting(critic, obs, low, high, n_samples, rng) -> actions (B, act_dim)",
+         "per state, the best of N uniform actions in the box: argmax_i Q(s, a_i)",
+         references=("qlab.continuous.random_shooting",)),
+    Rule("cross_entropy_method", "07_continuous", 3,
+         "cross_entropy_method(critic, obs, low, high, n_samples, n_elites, n_iters, rng) -> actions (B, act_dim)",
+         "sample N(μ, σ²) clipped to the box, refit μ, σ to the n_elites best, n_iters times; return μ",
+         references=("qlab.continuous.cross_entropy_method",)),
+    Rule("ddpg_critic_target", "07_continuous", 3,
+         "ddpg_critic_target(rewards, next_obs, terminated, gamma, actor_target, critic_target) -> y (B,)",
+         "y = r + γ (1 − terminated) Q_φ'(s', μ_θ'(s')), no gradient",
+         references=("qlab.rules.ddpg_critic_target",)),
+    Rule("ddpg_actor_loss", "07_continuous", 2,
+         "ddpg_actor_loss(obs, actor, critic) -> scalar",
+         "−mean_i Q_φ(s_i, μ_θ(s_i)), its gradient reaching the actor through the critic",
+         references=("qlab.rules.ddpg_actor_loss",)),
 ]}
 
 

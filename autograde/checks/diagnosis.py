@@ -191,6 +191,7 @@ class Differential:
     mistakes: dict[str, Callable]
     probes: list[Probe]
     read: Callable[[Any, tuple], Any] = lambda returned, args: returned
+    dtype: Any = None  # compare at this dtype's precision (None: the dtype the answers are in)
     _seen: dict = field(default_factory=dict, repr=False)
 
     def outputs(self, function) -> list:
@@ -205,7 +206,7 @@ class Differential:
         return answers
 
     def _reproduces(self, answers, model) -> bool:
-        return all(a is not None and m is not None and close(a, m) for a, m in zip(answers, model))
+        return all(a is not None and m is not None and close(a, m, self.dtype) for a, m in zip(answers, model))
 
     def diagnose(self, student) -> str | None:
         """The one mistake that explains ``student``'s answers on every probe, or None."""
