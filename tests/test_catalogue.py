@@ -38,8 +38,8 @@ WRONG = [(name, fn, words) for name in RULES for fn, words in catalogue(name).WR
 def test_every_rule_has_a_catalogue():
     for name in RULES:
         module = catalogue(name)
-        assert len(module.CORRECT) >= 3, f"{name}: at least three correct variants"
-        assert len(module.WRONG) >= 5, f"{name}: at least five plausible wrong answers"
+        assert len(module.CORRECT) >= 5, f"{name}: at least five correct variants"
+        assert len(module.WRONG) >= 10, f"{name}: at least ten plausible wrong answers"
 
 
 @pytest.mark.parametrize("rule_name", [n for n in RULES if mistake_names(n)])

@@ -74,7 +74,7 @@ def fixed_iterations(P, R, terminal, gamma, tol, backup):
 def stops_when_change_is_large(P, R, terminal, gamma, tol, backup):
     Q = np.zeros(P.shape[:2])
     deltas = []
-    for _ in range(10_000):   # (a `while True` here hangs when no change is ever above tol)
+    for _ in range(1_000):    # (a `while True` here hangs when no change is ever above tol)
         Q_new = backup(Q, P, R, terminal, gamma)
         deltas.append(np.abs(Q_new - Q).max())
         Q = Q_new

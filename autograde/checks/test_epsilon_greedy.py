@@ -4,7 +4,7 @@ With probability ε a uniformly random action (any action, the greedy ones inclu
 otherwise a greedy action, ties broken uniformly at random. Randomness comes from ``rng``
 (a numpy Generator) only, so a run is reproducible; q_values is only read.
 
-The statistical checks call the student N = 4000 times on one input with
+The statistical checks call the student N = 2000 times on one input with
 ``rng = np.random.default_rng(seed)`` and count each action. For a correct answer each count
 is Binomial(N, p_a); a check fails only when a count falls outside the central interval
 holding all but ALPHA of that binomial (computed exactly below). The rule's checks test at
@@ -25,7 +25,7 @@ import pytest
 
 from autograde.checks.diagnosis import Mistake, as_array, call_text, expect, fail
 
-N = 4000
+N = 2000
 COUNTS = 20                 # counts tested by all the statistical checks together (3 probes × 4 + 2 × 4)
 ALPHA = 1e-6 / COUNTS       # per count: the rule's false-fail probability is at most 1e-6
 
@@ -100,10 +100,12 @@ class Probe:
 
 PROBES = [
     Probe("ε = 0, three tied best actions", [1.0, 3.0, 3.0, 3.0], 0.0, 1),
-    Probe("ε = 0.3, one best action", [0.0, 1.0, 5.0, 2.0], 0.3, 2),
+    Probe("ε = 0.6, one best action", [0.0, 1.0, 5.0, 2.0], 0.6, 2),
     Probe("ε = 1", [0.0, 5.0, 5.0, 2.0], 1.0, 3),
     Probe("float32, ε = 0.2, two tied", np.array([0.1, -2.5, 0.1, 0.05], dtype=np.float32), 0.2, 4),
 ]
+
+GREEDY = Probe("ε = 0, one best action", [0.0, 2.0, 1.0, -1.0], 0.0, 0)
 
 
 def action_of(value, n: int) -> int:
@@ -185,8 +187,7 @@ def check_distribution(student, probe: Probe):
 @pytest.mark.public
 def test_greedy_when_epsilon_is_zero(student):
     """with ε = 0 and one best action, always picks it"""
-    probe = Probe("ε = 0, one best action", [0.0, 2.0, 1.0, -1.0], 0.0, 0)
-    got = counts(student, probe, n=200)
+    got = counts(student, GREEDY, n=200)
     if got[1] != 200:
         fail(f"over 200 calls epsilon_greedy(np.array([0., 2., 1., -1.]), 0.0, rng) with rng = "
              f"np.random.default_rng(0), actions 0 … 3 came up {', '.join(map(str, got.tolist()))} times; with ε = 0 "
@@ -211,7 +212,7 @@ def test_ties_are_broken_at_random(student):
 @pytest.mark.public
 @pytest.mark.weight(2)
 def test_exploration_rate_is_honoured(student):
-    """with ε = 0.3 and 4 actions the greedy action has probability 1 − ε + ε/4, each other ε/4"""
+    """with ε = 0.6 and 4 actions the greedy action has probability 1 − ε + ε/4 = 55%, each other ε/4 = 15%"""
     check_distribution(student, PROBES[1])
 
 
