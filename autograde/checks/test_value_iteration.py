@@ -34,15 +34,27 @@ class Backup:
     def __call__(self, Q, P, R, terminal, gamma):
         return self.function(Q, P, R, terminal, gamma)
 
+    def __reduce__(self):
+        return Backup, (self.code,)
+
     def __repr__(self):
         return self.code
 
 
 class Traced:
-    """Wraps a backup and records each call's input Q_k and output Q_(k+1)."""
+    """Wraps a backup and records each call's input Q_k and output Q_(k+1).
+
+    When the student's code runs in another process (the out-of-kernel grader's sandbox),
+    the wrapper is pickled there and its record stays there: ``shipped`` says so, and the
+    checks then judge by the result alone.
+    """
 
     def __init__(self, backup):
-        self.backup, self.calls = backup, []
+        self.backup, self.calls, self.shipped = backup, [], False
+
+    def __reduce__(self):
+        self.shipped = True
+        return Traced, (self.backup,)
 
     def __call__(self, Q, P, R, terminal, gamma):
         Q_next = self.backup(Q, P, R, terminal, gamma)
@@ -92,6 +104,8 @@ MISTAKES = {
         _loop(lambda change: float(change.max()), BELOW),
     "it returns Q_k, the estimate before the last backup; return the last Q_(k+1)":
         _loop(MAX, BELOW, previous=True),
+    "it calls q_backup itself, not the `backup` it is given: call backup(Q, P, R, terminal, gamma), so it works "
+    "with any backup": lambda P, R, terminal, gamma, tol, backup: reference(P, R, terminal, gamma, tol, q_backup),
 }
 
 
@@ -125,7 +139,21 @@ def run(student, args):
     except (TypeError, ValueError, Mistake):
         raise Mistake(f"deltas must be a list of numbers, one max-change per backup (it returned {result[1]!r:.80})") \
             from None
-    return Q, deltas, traced.calls
+    return Q, deltas, traced.calls, traced.shipped
+
+
+def compare_results(student, call, Q, deltas, Q_ref, deltas_ref):
+    """Judge by the result alone (the backup's calls were not observed)."""
+    dtype = computing_dtype(Q, Q_ref)
+    if len(deltas) != len(deltas_ref) or not close(deltas, deltas_ref, dtype):
+        k = next((k for k, (a, b) in enumerate(zip(deltas, deltas_ref)) if not close(a, b, dtype)),
+                 min(len(deltas), len(deltas_ref)))
+        pair = number_pair(deltas[k], deltas_ref[k]) if k < min(len(deltas), len(deltas_ref)) else None
+        shown = f"delta_{k} = {pair[0]}, expected {pair[1]}" if pair else f"the first {k} agree"
+        fail(f"{call}: it returned {len(deltas)} delta{'s' * (len(deltas) != 1)}; backing up with `backup` from Q_0 = 0 "
+             f"until delta < tol gives {len(deltas_ref)} ({shown})", student, DIFFERENTIAL)
+    if not close(Q, Q_ref, dtype):
+        fail(f"{call}: it returned a different Q than the last backup Q_(k+1)", student, DIFFERENTIAL)
 
 
 def compare(student, P, R, terminal, gamma, tol, backup=Backup("q_backup"), where=""):
@@ -134,9 +162,14 @@ def compare(student, P, R, terminal, gamma, tol, backup=Backup("q_backup"), wher
     before = copy.deepcopy(args)
     Q_ref, deltas_ref = reference(*copy.deepcopy(args))
     call = example("value_iteration", before, NAMES, where)
-    Q, deltas, calls = run(student, args)
+    Q, deltas, calls, shipped = run(student, args)
     changed = unchanged(before[:3], args[:3])
     expect(changed is None, f"value_iteration changed its input {NAMES[changed or 0]}; it must only read it (in {call})")
+    expect(Q.shape == Q_ref.shape, f"value_iteration returned Q of the wrong shape; expected (n_states, n_actions) "
+                                   f"(in {call}: shape {Q.shape}, expected {Q_ref.shape})")
+    if shipped:
+        compare_results(student, call, Q, deltas, Q_ref, deltas_ref)
+        return
     expect(calls, "value_iteration never called the `backup` it was given: call backup(Q, P, R, terminal, gamma), "
                   f"not q_backup, so it works with any backup (in {call})")
     Q_0 = calls[0][0]
