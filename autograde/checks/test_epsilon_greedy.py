@@ -80,7 +80,8 @@ MISTAKES = {
     "maximising actions": lambda q, e: _epsilon_greedy(q, e, greedy=_max(q)[:1]),
     "ties always go to the last best action: break ties uniformly at random among all maximising actions":
         lambda q, e: _epsilon_greedy(q, e, greedy=_max(q)[-1:]),
-    "it picks the argmin: the greedy action maximises Q": lambda q, e: _epsilon_greedy(q, e, greedy=[int(np.argmin(q))]),
+    "it picks the argmin: the greedy action maximises Q":
+        lambda q, e: _epsilon_greedy(q, e, greedy=[int(np.argmin(q))]),
     "the random action is drawn only among the non-greedy ones; draw it among ALL actions (the greedy one included)":
         lambda q, e: np.mean([_epsilon_greedy(q, e, greedy=[g], explore_among=[a for a in range(len(q)) if a != g])
                               for g in _max(q)], axis=0),
@@ -95,7 +96,8 @@ MISTAKES = {
 
 class Probe:
     def __init__(self, label, q, epsilon, seed):
-        self.label, self.q, self.epsilon, self.seed = label, np.array(q, dtype=getattr(q, "dtype", float)), epsilon, seed
+        self.label, self.epsilon, self.seed = label, epsilon, seed
+        self.q = np.array(q, dtype=getattr(q, "dtype", float))
 
 
 PROBES = [
@@ -164,8 +166,9 @@ class StatisticalDifferential:
         models = {"the reference": reference, **self.mistakes}
 
         def overlap(f, g, probe):
+            pairs = zip(f(probe.q, probe.epsilon), g(probe.q, probe.epsilon))
             return all(max(interval(float(a))[0], interval(float(b))[0]) <= min(interval(float(a))[1], interval(float(b))[1])
-                       for a, b in zip(f(probe.q, probe.epsilon), g(probe.q, probe.epsilon)))
+                       for a, b in pairs)
         names = list(models)
         return [f"{a!r} and {b!r}" for i, a in enumerate(names) for b in names[i + 1:]
                 if all(overlap(models[a], models[b], p) for p in self.probes)]

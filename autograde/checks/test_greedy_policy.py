@@ -49,8 +49,8 @@ def check_policy(student, Q, where=""):
              student, DIFFERENTIAL)
     if not np.issubdtype(got.dtype, np.integer):
         values = np.issubdtype(got.dtype, np.floating) and np.array_equal(got, before.max(axis=1))
-        raise Mistake(("greedy_policy returned the values max_a Q(s, a), not the actions argmax_a Q(s, a)" if values else
-                       "greedy_policy returned non-integers; actions are integer indices")
+        raise Mistake(("greedy_policy returned the values max_a Q(s, a), not the actions argmax_a Q(s, a)"
+                       if values else "greedy_policy returned non-integers; actions are integer indices")
                       + f" (in {call}: dtype {got.dtype})")
     outside = np.flatnonzero((got < 0) | (got >= n_actions))
     if outside.size:
@@ -63,7 +63,8 @@ def check_policy(student, Q, where=""):
         s = int(worse[0])
         a, b = number_pair(chosen[s], before[s].max())
         fail(f"{call}: in state {s} it picks action {int(got[s])} with Q = {a}, but action "
-             f"{int(np.argmax(before[s]))} has Q = {b}" + (f" (and in {worse.size - 1} more states)" if worse.size > 1 else ""),
+             f"{int(np.argmax(before[s]))} has Q = {b}"
+             + (f" (and in {worse.size - 1} more states)" if worse.size > 1 else ""),
              student, DIFFERENTIAL)
 
 

@@ -68,7 +68,8 @@ Q_SMALL = np.array([[1.5, -0.5], [-1.0, 2.0], [4.0, 3.0]])
 TERMINAL = np.array([False, False, True])
 
 PROBES = [
-    Probe("three states, the last terminal, γ = 0.9", (Q_SMALL.copy(), P_SMALL.copy(), R_SMALL.copy(), TERMINAL.copy(), 0.9)),
+    Probe("three states, the last terminal, γ = 0.9",
+          (Q_SMALL.copy(), P_SMALL.copy(), R_SMALL.copy(), TERMINAL.copy(), 0.9)),
     Probe("the same MDP, γ = 0.5, other estimates",
           (np.array([[-2.0, 0.5], [3.0, 1.0], [-1.0, 6.0]]), P_SMALL.copy(), R_SMALL.copy(), TERMINAL.copy(), 0.5)),
     Probe("no terminal state, γ = 1",
@@ -97,13 +98,14 @@ def check_backup(student, Q, P, R, terminal, gamma, where=""):
            f"q_backup returned the wrong shape; expected (n_states, n_actions) (in {call}: shape {got.shape}, "
            f"expected {expected.shape})")
     expect(np.issubdtype(got.dtype, np.floating),
-           f"q_backup returned integers; Q-values are real numbers, return a float array (in {call}: dtype {got.dtype})")
+           f"q_backup returned integers; Q-values are real numbers, return a float array "
+           f"(in {call}: dtype {got.dtype})")
     dtype = computing_dtype(Q, P, R, got)
     if not close(got, expected, dtype):
         small = smallest_failure(student, PROBES, reference, "q_backup", NAMES) if call == where else None
         if small:
-            observed = (f"{where}: Q_next differs from Σ_s' P(s'|s,a) [R + γ (1 − d_s') max_a' Q(s', a')]; the smallest "
-                        f"example: {small[0]} returns Q_next {first_difference(small[1], small[2])}")
+            observed = (f"{where}: Q_next differs from Σ_s' P(s'|s,a) [R + γ (1 − d_s') max_a' Q(s', a')]; the "
+                        f"smallest example: {small[0]} returns Q_next {first_difference(small[1], small[2])}")
         else:
             observed = f"{call}: Q_next {first_difference(got, expected, dtype)}"
         fail(observed, student, DIFFERENTIAL)
@@ -117,7 +119,7 @@ def book_grid():
 
 @pytest.mark.public
 def test_one_backup_on_book_grid(student):
-    """one backup on BookGrid (γ = 0.9, noise 0.2): Q_next(s, a) = Σ_s' P [R + γ (1 − d_s') max_a' Q(s', a')], Q unchanged"""
+    """one backup on BookGrid (γ 0.9, noise 0.2): Σ_s' P [R + γ (1 − d_s') max_a' Q(s', a')], Q left unchanged"""
     check_backup(student, *book_grid(), 0.9, where="one backup on BookGrid (noise 0.2, γ = 0.9)")
 
 

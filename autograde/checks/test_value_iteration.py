@@ -150,8 +150,8 @@ def compare_results(student, call, Q, deltas, Q_ref, deltas_ref):
                  min(len(deltas), len(deltas_ref)))
         pair = number_pair(deltas[k], deltas_ref[k]) if k < min(len(deltas), len(deltas_ref)) else None
         shown = f"delta_{k} = {pair[0]}, expected {pair[1]}" if pair else f"the first {k} agree"
-        fail(f"{call}: it returned {len(deltas)} delta{'s' * (len(deltas) != 1)}; backing up with `backup` from Q_0 = 0 "
-             f"until delta < tol gives {len(deltas_ref)} ({shown})", student, DIFFERENTIAL)
+        fail(f"{call}: it returned {len(deltas)} delta{'s' * (len(deltas) != 1)}; backing up with `backup` from "
+             f"Q_0 = 0 until delta < tol gives {len(deltas_ref)} ({shown})", student, DIFFERENTIAL)
     if not close(Q, Q_ref, dtype):
         fail(f"{call}: it returned a different Q than the last backup Q_(k+1)", student, DIFFERENTIAL)
 
@@ -164,7 +164,8 @@ def compare(student, P, R, terminal, gamma, tol, backup=Backup("q_backup"), wher
     call = example("value_iteration", before, NAMES, where)
     Q, deltas, calls, shipped = run(student, args)
     changed = unchanged(before[:3], args[:3])
-    expect(changed is None, f"value_iteration changed its input {NAMES[changed or 0]}; it must only read it (in {call})")
+    expect(changed is None,
+           f"value_iteration changed its input {NAMES[changed or 0]}; it must only read it (in {call})")
     expect(Q.shape == Q_ref.shape, f"value_iteration returned Q of the wrong shape; expected (n_states, n_actions) "
                                    f"(in {call}: shape {Q.shape}, expected {Q_ref.shape})")
     if shipped:
