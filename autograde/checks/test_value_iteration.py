@@ -142,9 +142,16 @@ def run(student, args):
     return Q, deltas, traced.calls, traced.shipped
 
 
-def compare_results(student, call, Q, deltas, Q_ref, deltas_ref):
-    """Judge by the result alone (the backup's calls were not observed)."""
+def compare_results(student, call, tol, Q, deltas, Q_ref, deltas_ref):
+    """Judge by the result alone (the backup's calls were not observed): the deltas it reports."""
     dtype = computing_dtype(Q, Q_ref)
+    early = [k for k, d in enumerate(deltas[:-1]) if d < tol]
+    if early:
+        fail(f"{call}: it kept backing up after the change it reports fell below tol: its delta_{early[0]} = "
+             f"{deltas[early[0]]:.3g} < tol = {tol:g}, yet it reports {len(deltas)} deltas", student, DIFFERENTIAL)
+    if len(deltas) and deltas[-1] >= tol:
+        fail(f"{call}: the last delta it reports is still ≥ tol: it stopped too early, or did not record every "
+             f"backup's delta (its delta_{len(deltas) - 1} = {deltas[-1]:.3g}, tol = {tol:g})", student, DIFFERENTIAL)
     if len(deltas) != len(deltas_ref) or not close(deltas, deltas_ref, dtype):
         k = next((k for k, (a, b) in enumerate(zip(deltas, deltas_ref)) if not close(a, b, dtype)),
                  min(len(deltas), len(deltas_ref)))
@@ -169,7 +176,7 @@ def compare(student, P, R, terminal, gamma, tol, backup=Backup("q_backup"), wher
     expect(Q.shape == Q_ref.shape, f"value_iteration returned Q of the wrong shape; expected (n_states, n_actions) "
                                    f"(in {call}: shape {Q.shape}, expected {Q_ref.shape})")
     if shipped:
-        compare_results(student, call, Q, deltas, Q_ref, deltas_ref)
+        compare_results(student, call, tol, Q, deltas, Q_ref, deltas_ref)
         return
     expect(calls, "value_iteration never called the `backup` it was given: call backup(Q, P, R, terminal, gamma), "
                   f"not q_backup, so it works with any backup (in {call})")
