@@ -192,3 +192,10 @@ WRONG = {
     returns_only_q: "must return a pair (Q, deltas)",
     masks_terminal_rows_in_p: "changed its input P",
 }
+# Out of the kernel the student's code runs in another process, where the traced backup cannot
+# report its calls: these answers then get the words below (still true, less specific).
+OUT_OF_KERNEL = {
+    ignores_backup_argument: "it calls q_backup itself, not the `backup` it is given",
+    starts_from_rewards: "backing up with `backup` from Q_0 = 0 until delta < tol gives",
+    forgets_last_delta: "or did not record every backup's delta",
+}
