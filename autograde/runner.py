@@ -220,9 +220,29 @@ def run_checks_forked(rule: Rule, function, public_only: bool = False, timeout: 
     return score(rule, planned, results, missing)
 
 
+def _headline(diagnosis: str) -> str:
+    """A diagnosis without its evidence: the final parenthesised group, "mistake (example)"."""
+    text = diagnosis.rstrip()
+    if not text.endswith(")"):
+        return text
+    depth = 0
+    for i in range(len(text) - 1, -1, -1):
+        depth += {")": 1, "(": -1}.get(text[i], 0)
+        if depth == 0:
+            return text[:i].rstrip() or text
+    return text
+
+
 def summarise(checks: list[CheckResult]) -> str:
-    """The rule's diagnosis: the distinct specific failure messages, the generic ones last."""
-    failed = [c for c in checks if not c.passed]
-    specific = [c.diagnosis for c in failed if not c.generic]
-    distinct = list(dict.fromkeys(specific or [c.diagnosis for c in failed]))
-    return "; ".join(distinct[:3])
+    """The rule's diagnosis: one line per distinct mistake (the shortest example of it), with
+    the checks that saw it; the observations that name no mistake come last, as one line."""
+    groups: dict[str, list[CheckResult]] = {}
+    for check in (c for c in checks if not c.passed):
+        groups.setdefault("" if check.generic else _headline(check.diagnosis), []).append(check)
+    lines = []
+    for headline in sorted(groups, key=lambda h: h == ""):
+        failed = groups[headline]
+        shortest = min((c.diagnosis for c in failed), key=len)
+        names = ", ".join(dict.fromkeys(c.name.removeprefix("test_").replace("_", " ") for c in failed))
+        lines.append(f"{shortest} [checks: {names}]")
+    return "\n".join(lines)

@@ -210,12 +210,11 @@ class Differential:
 
     def diagnose(self, student) -> str | None:
         """The one mistake that explains ``student``'s answers on every probe, or None."""
-        key = id(student)
-        if key not in self._seen:
+        if self._seen.get("student") is not student:  # (by identity: a later student may reuse an id)
             answers = self.outputs(student)
             named = [name for name, wrong in self.mistakes.items() if self._reproduces(answers, self.outputs(wrong))]
-            self._seen[key] = named[0] if len(named) == 1 else None
-        return self._seen[key]
+            self._seen.update(student=student, named=named[0] if len(named) == 1 else None)
+        return self._seen["named"]
 
     def ambiguities(self) -> list[str]:
         """Pairs the probes cannot tell apart (must be empty for a trustworthy diagnosis)."""
