@@ -68,6 +68,9 @@ class _ArgumentPickler(pickle.Pickler):
 
     def persistent_id(self, obj):
         if type(obj) not in (types.FunctionType, types.MethodType, functools.partial):
+            if callable(obj) and not isinstance(obj, type) and not self._importable(type(obj)):
+                self.callbacks.append(obj)  # e.g. a check's own callable object, such as a traced backup
+                return str(len(self.callbacks) - 1)
             return None
         function = getattr(obj, "__func__", obj)
         module = sys.modules.get(getattr(function, "__module__", None) or "")
@@ -77,6 +80,12 @@ class _ArgumentPickler(pickle.Pickler):
             self.callbacks.append(obj)
             return str(len(self.callbacks) - 1)
         return None
+
+    @staticmethod
+    def _importable(cls: type) -> bool:
+        """Whether the child can import ``cls`` (its module is visible inside the sandbox)."""
+        file = getattr(sys.modules.get(cls.__module__), "__file__", None)
+        return file is None or isolation.is_visible(file)
 
 
 def imported_modules(cells: list[str]) -> list[str]:
