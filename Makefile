@@ -7,10 +7,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ASSIGNMENT ?= 01_value_iteration
 SUBMISSIONS ?= submitted
+BUNDLE ?= student-bundle
 export PATH := $(abspath $(BIN)):$(PATH)
 export JUPYTER_CONFIG_PATH := $(abspath autograde)
 
-.PHONY: lab test release grade browser clean
+.PHONY: lab test release grade student-bundle browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,5 +43,10 @@ release: $(STAMP)
 grade: $(STAMP)
 	$(BIN)/python -m autograde.cycle $(ASSIGNMENT) $(SUBMISSIONS)
 
+# What students get: released notebooks, qlab and the public checks (no solutions, hidden
+# checks or catalogues):  make student-bundle BUNDLE=path/to/folder
+student-bundle: $(STAMP)
+	$(BIN)/python -m autograde bundle $(BUNDLE)
+
 clean:
-	rm -rf $(VENV) grading build
+	rm -rf $(VENV) grading build $(BUNDLE)

@@ -1,6 +1,7 @@
 """Grade a submitted notebook outside the student's kernel.
 
     python -m autograde SUBMISSION.ipynb [--assignment 01_value_iteration] [--json OUT]
+    python -m autograde bundle OUT_DIR      (the student bundle: see autograde.bundle)
 
 The submission's setup and answer cells run in a sandboxed child process; the checks run
 here and call into it. Prints a table (rule, points, max, diagnosis) and optionally writes
@@ -20,6 +21,11 @@ from autograde.offline import format_table, grade_notebook
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["bundle"]:
+        from autograde.bundle import main as bundle
+
+        return bundle(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m autograde", description=__doc__.splitlines()[0])
     parser.add_argument("submission", type=Path, help="the notebook to grade (.ipynb)")
     parser.add_argument("--assignment", help="the assignment id (default: from the file name or its cells)")

@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograde.checks.helpers import GRADING, Mistake, expect
+from qlab.schedules import linear_schedule as reference
 
 
 def value(student, t, start, end, duration):
@@ -22,7 +23,7 @@ def value(student, t, start, end, duration):
 
 
 def expected(t, start, end, duration):
-    return start + min(t / duration, 1.0) * (end - start)
+    return reference(t, start, end, duration)
 
 
 def check(student, t, start, end, duration):
