@@ -4,8 +4,9 @@
 under a memory limit (``autograde.kernel``); experiment cells (no grade depends on them) get
 less time than the others, and once a cell runs out of time the experiment cells after it are
 not run (they call the same functions, and each would wait its full time);
-a cell that kills the kernel (``os._exit``, a signal, the out-of-memory killer) is marked as
-such and the notebook runs again from a fresh kernel without it, so the other rules are graded.
+a cell that kills the kernel (``os._exit``, a signal, the out-of-memory killer), or that runs
+out of time and ignores the interrupt, is marked as such and the notebook runs again from a
+fresh kernel without it, so the other rules are graded.
 ``CapOutput`` caps each cell's output by characters (nbgrader's LimitOutput counts lines;
 one long line made a 50 MB feedback page). ``ScrubTracebacks`` keeps hidden tests out of
 the tracebacks that feedback shows.
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import json
 
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Integer
@@ -24,6 +25,8 @@ from autograde.kernel import GradingKernelManager
 
 KILLED = ("this cell stopped the Python kernel (os._exit, a signal, or the memory limit); the grader "
           "started a new kernel and ran the notebook again without it")
+STUCK = ("this cell ran past its time and ignored the interrupt; the grader started a new kernel and ran "
+         "the notebook again without it (and without the experiments after it)")
 SKIPPED = "# (not run while grading: an earlier cell ran out of time, and this experiment would likely wait as long)"
 
 
@@ -55,22 +58,26 @@ class GradingExecute(Execute):
         return min(self.timeout, self.experiment_timeout) if is_experiment(cell) and self.timeout else self.timeout
 
     def preprocess(self, nb, resources=None, km=None):
-        killed: set[int] = set()
+        removed: dict[int, str] = {}  # cell index -> why it is not run: KILLED or STUCK
         while True:
-            self._killed, self._timed_out, self._running = killed, False, None
+            self._removed, self._timed_out, self._running = removed, False, None
             try:
                 return super().preprocess(nb, resources, km)
-            except DeadKernelError:
-                if self._running is None or len(killed) >= self.max_kernel_deaths:
+            except (DeadKernelError, CellTimeoutError) as error:  # the latter: it ignored the interrupt
+                if self._running is None or len(removed) >= self.max_kernel_deaths:
                     raise
-                self.log.warning("Cell %d killed the kernel; running the notebook again without it", self._running)
-                killed.add(self._running)
-                cell = nb.cells[self._running]
-                cell.outputs = [NotebookNode(output_type="error", ename="KernelDied", evalue=KILLED,
-                                             traceback=[f"KernelDied: {KILLED}"])]
+                stuck = isinstance(error, CellTimeoutError)
+                self.log.warning("Cell %d %s; running the notebook again without it", self._running,
+                                 "ignored the interrupt" if stuck else "killed the kernel")
+                removed[self._running] = STUCK if stuck else KILLED
+                ename = "KernelStuck" if stuck else "KernelDied"
+                nb.cells[self._running].outputs = [NotebookNode(output_type="error", ename=ename,
+                                                                evalue=removed[self._running],
+                                                                traceback=[f"{ename}: {removed[self._running]}"])]
 
     def preprocess_cell(self, cell, resources, index):
-        if index in self._killed:
+        if index in self._removed:
+            self._timed_out = self._timed_out or self._removed[index] == STUCK
             return cell, resources
         if self._timed_out and is_experiment(cell):
             cell.outputs = [NotebookNode(output_type="stream", name="stdout", text=SKIPPED + "\n")]

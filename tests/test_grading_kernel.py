@@ -1,6 +1,6 @@
 """nbgrader's grading kernel under limits (autograde.preprocessors, autograde.kernel): a flood is
-cut, a hang costs one timeout and skips the experiments after it, a kernel death costs only
-its cell, an allocation over the memory limit fails in its cell; and the output cap never
+cut, a hang costs one timeout and skips the experiments after it, a kernel death or a hang
+that ignores the interrupt costs only its cell, an allocation over the memory limit fails in its cell; and the output cap never
 changes the score nbgrader reads from a cell."""
 
 import nbformat
@@ -9,7 +9,7 @@ from nbformat.v4 import new_code_cell, new_notebook, new_output
 from traitlets.config import Config
 
 from autograde.kernel import OUTPUT_LIMIT
-from autograde.preprocessors import KILLED, SKIPPED, CapOutput, GradingExecute
+from autograde.preprocessors import KILLED, SKIPPED, STUCK, CapOutput, GradingExecute
 
 
 def cell(source, kind=None, grade_id=None):
@@ -34,6 +34,8 @@ def test_flood_hang_death_and_memory_cost_only_their_cells(tmp_path):
         cell("x = 1", "setup"),
         cell("print('y' * 3_000_000)", "answer", "flood"),
         cell("import time\ntime.sleep(60)"),                    # an experiment that hangs
+        cell("while True:\n    try:\n        time.sleep(60)\n    except KeyboardInterrupt:\n        pass",
+             "answer", "stubborn"),                              # a hang that ignores the interrupt
         cell("print('experiment ran')"),                         # skipped after the hang
         cell("import os\nos._exit(1)", "answer", "killer"),      # the kernel dies here
         cell("big = bytearray(3 * 2**30)", "answer", "greedy"),  # over the 1 GiB limit
@@ -42,11 +44,12 @@ def test_flood_hang_death_and_memory_cost_only_their_cells(tmp_path):
     config = Config()
     config.GradingKernelManager.memory_limit = 2**30
     config.GradingExecute.experiment_timeout = 3
-    execute = GradingExecute(config=config, timeout=30)
+    execute = GradingExecute(config=config, timeout=8)
     done, _ = execute.preprocess(notebook, {"metadata": {"path": str(tmp_path)}})
-    setup, flood, hang, skipped, killer, greedy, test = done.cells
+    setup, flood, hang, stubborn, skipped, killer, greedy, test = done.cells
     assert len(text(flood)) < OUTPUT_LIMIT + 200 and "output cut" in text(flood)
     assert "CellTimeoutError" in [o.ename for o in hang.outputs if o.output_type == "error"]
+    assert stubborn.outputs[0].ename == "KernelStuck" and stubborn.outputs[0].evalue == STUCK
     assert text(skipped) == SKIPPED + "\n"
     assert killer.outputs[0].ename == "KernelDied" and killer.outputs[0].evalue == KILLED
     assert [o.ename for o in greedy.outputs if o.output_type == "error"] == ["MemoryError"]
