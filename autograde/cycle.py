@@ -25,6 +25,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -115,8 +116,10 @@ def run_cycle(assignment: str, submissions: Path, course: Path,
     course.mkdir(parents=True, exist_ok=True)
 
     def step(*args: str, required: bool = False) -> bool:
+        started = time.perf_counter()
         result = nbgrader(course, *args, cell_timeout=cell_timeout)
-        print(f"nbgrader {' '.join(args)}: {'ok' if result.returncode == 0 else f'exit {result.returncode}'}")
+        outcome = "ok" if result.returncode == 0 else f"exit {result.returncode}"
+        print(f"nbgrader {' '.join(args)}: {outcome} ({time.perf_counter() - started:.0f} s)")
         if result.returncode != 0:
             errors = [line for line in result.stderr.splitlines() if "ERROR" in line or "Error:" in line]
             print("\n".join(errors[-6:]) or result.stderr[-2000:], file=sys.stderr)
@@ -135,7 +138,9 @@ def run_cycle(assignment: str, submissions: Path, course: Path,
             for notebook in (course / "submitted" / student / assignment).glob("*.ipynb"):
                 defuse(notebook)
             step("autograde", assignment, "--force", f"--student={student}")
+    started = time.perf_counter()
     results = {student: grade_out_of_kernel(course, assignment, student) for student in students}
+    print(f"graded out of the kernel: {len(students)} submissions ({time.perf_counter() - started:.0f} s)")
     disagreements = make_authoritative(f"sqlite:///{course / 'gradebook.db'}", assignment, results)
     step("generate_feedback", assignment, "--force")
     for student, student_results in results.items():
