@@ -4,8 +4,8 @@
 
 OUT_DIR gets ``notebooks/`` (the released assignments), ``qlab/`` (the library), ``autograde/``
 cut down to the runtime of ``check()`` and the ``@pytest.mark.public`` checks (see
-``autograde.public``), and what installs them (pyproject.toml, setup.py, environment.yml, a
-README for students). Not in it: ``solutions/``, the hidden checks, the catalogues of wrong
+``autograde.public``), and what installs them (pyproject.toml, environment.yml, a README for
+students). Not in it: ``solutions/``, the hidden checks, the catalogues of wrong
 and right answers, the grading commands. ``qlab`` does hold reference implementations of
 the rules (its agents use them); importing them from a graded answer is reported as a
 violation when grading.
@@ -22,7 +22,7 @@ from autograde.public import publish
 from autograde.registry import REPO
 
 MARKER = ".qlab-student-bundle"
-INSTALL_FILES = ("pyproject.toml", "setup.py", "environment.yml")
+INSTALL_FILES = ("pyproject.toml", "environment.yml")
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", ".hypothesis")
 
 README = """# qlab — deep Q-learning, the student's copy

@@ -8,7 +8,7 @@ following imports from ``autograde/__init__.py``), the public check modules, and
 else — no hidden check, no catalogue, no grading command.
 
 Used by the student bundle (``python -m autograde bundle``) and by the wheel build
-(``setup.py``), so it needs only the standard library.
+(``autograde/wheel.py``), so it needs only the standard library.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ PACKAGE = "autograde"
 NEVER = ("catalogue",)  # subpackages that must not be reachable from the student's runtime
 CHECKS = "checks"
 CHECKS_DATA = ("pytest.ini",)
+BUILD_HOOK = "wheel.py"  # pyproject.toml's build_py: a bundle must build and install too
 
 
 def _is_public(node: ast.AST) -> bool:
@@ -190,7 +191,8 @@ def runtime_modules(package_dir: Path) -> list[Path]:
 
 def publish(package_dir: Path, destination: Path) -> list[Path]:
     """Write the student's ``autograde`` package to ``destination`` (replacing what is there):
-    the runtime modules, the check modules cut down to their public checks, pytest.ini.
+    the runtime modules, the check modules cut down to their public checks, pytest.ini, and
+    the wheel's build hook.
     Returns the files written, relative to ``destination``."""
     package_dir, destination = Path(package_dir), Path(destination)
     if destination.exists():
@@ -208,4 +210,5 @@ def publish(package_dir: Path, destination: Path) -> list[Path]:
     for name in CHECKS_DATA:
         shutil.copy2(package_dir / CHECKS / name, destination / CHECKS / name)
         written.append(Path(CHECKS) / name)
-    return written
+    shutil.copy2(package_dir / BUILD_HOOK, destination / BUILD_HOOK)
+    return written + [Path(BUILD_HOOK)]

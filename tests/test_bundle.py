@@ -78,19 +78,27 @@ def bundle(tmp_path_factory):
     return build(tmp_path_factory.mktemp("bundle") / "qlab-course")
 
 
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory):
-    """The wheel built from a copy of the repository's sources (nothing written into the repo)."""
-    source = tmp_path_factory.mktemp("source")
-    for name in ["pyproject.toml", "setup.py", "README.md"]:
-        (source / name).write_bytes((REPO / name).read_bytes())
-    for package in ["qlab", "autograde"]:
-        subprocess.run(["cp", "-r", str(REPO / package), str(source / package)], check=True)
-    dist = tmp_path_factory.mktemp("dist")
+def build_wheel(source: Path, dist: Path) -> Path:
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(dist),
                     str(source)], check=True, capture_output=True)
     (path,) = dist.glob("qlab-*.whl")
     return path
+
+
+def wheel_files(path: Path) -> dict[str, str]:
+    with zipfile.ZipFile(path) as archive:
+        return {n: archive.read(n).decode() for n in archive.namelist() if not n.startswith("qlab-0")}  # no dist-info
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory):
+    """The wheel built from a copy of the repository's sources (nothing written into the repo)."""
+    source = tmp_path_factory.mktemp("source")
+    for name in ["pyproject.toml", "README.md"]:
+        (source / name).write_bytes((REPO / name).read_bytes())
+    for package in ["qlab", "autograde"]:
+        subprocess.run(["cp", "-r", str(REPO / package), str(source / package)], check=True)
+    return build_wheel(source, tmp_path_factory.mktemp("dist"))
 
 
 def test_public_checks_keep_every_public_test_and_no_hidden_one():
@@ -112,7 +120,7 @@ def test_bundle_holds_the_release_qlab_and_the_public_runtime(bundle):
         p.name for p in (REPO / "notebooks").iterdir())
     assert (bundle / "qlab" / "envs" / "gridworld.py").is_file()
     autograde = sorted(str(p.relative_to(bundle / "autograde")) for p in (bundle / "autograde").rglob("*") if p.is_file())
-    assert autograde == sorted([str(p) for p in runtime_modules(HERE)] + ["checks/pytest.ini"])
+    assert autograde == sorted([str(p) for p in runtime_modules(HERE)] + ["checks/pytest.ini", "wheel.py"])
     assert not (bundle / "solutions").exists()
     for instructor_only in ["cycle.py", "nbgrader_config.py", "offline.py", "bundle.py", "public.py"]:
         assert not (bundle / "autograde" / instructor_only).exists()
@@ -131,14 +139,16 @@ def test_bundle_refuses_to_overwrite_other_folders(tmp_path):
 
 
 def test_wheel_holds_qlab_and_only_the_public_runtime(wheel, bundle):
-    with zipfile.ZipFile(wheel) as archive:
-        names = [n for n in archive.namelist() if not n.startswith("qlab-0")]   # skip dist-info
-        files = {n: archive.read(n).decode() for n in names}
-    autograde = sorted(n.removeprefix("autograde/") for n in names if n.startswith("autograde/"))
+    files = wheel_files(wheel)
+    autograde = sorted(n.removeprefix("autograde/") for n in files if n.startswith("autograde/"))
     assert autograde == sorted(str(p.relative_to(bundle / "autograde"))
                                for p in (bundle / "autograde").rglob("*") if p.is_file())
-    assert "qlab/envs/gridworld.py" in names
+    assert "qlab/envs/gridworld.py" in files
     assert_no_secrets(files)
+
+
+def test_bundle_installs_as_the_same_wheel(wheel, bundle, tmp_path):
+    assert wheel_files(build_wheel(bundle, tmp_path)) == wheel_files(wheel)
 
 
 def filled(assignment: str) -> list[str]:
