@@ -58,6 +58,14 @@ RULES: dict[str, Rule] = {rule.name: rule for rule in [
     Rule("linear_schedule", "02_q_learning", 1,
          "linear_schedule(t, start, end, duration) -> value",
          "start → end linearly over `duration` steps, then end"),
+    # 03_approximate_q
+    Rule("linear_q_update", "03_approximate_q", 4,
+         "linear_q_update(w, phi_sa, reward, phi_next, terminated, truncated, alpha, gamma) -> w",
+         "w ← w + α (y − w·φ(s,a)) φ(s,a), y = r + γ(1 − terminated) max_a' w·φ(s',a') held constant"),
+    Rule("fitted_q_iteration", "03_approximate_q", 4,
+         "fitted_q_iteration(phi, rewards, phi_next, terminated, gamma, n_iterations) -> w",
+         "w_0 = 0; K times: y = r + γ(1 − terminated) max_a' w_k·φ(s',a') from the frozen w_k, "
+         "then w_{k+1} = least squares of y on φ(s,a)"),
 ]}
 
 

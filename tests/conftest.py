@@ -2,3 +2,20 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))  # tests/submissions.py
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The catalogue's rates per rule: wrong answers caught, named, misnamed; false fails."""
+    module = sys.modules.get("test_catalogue") or sys.modules.get("tests.test_catalogue")
+    if module is None or not module.RATES:
+        return
+    write = terminalreporter.write_line
+    terminalreporter.section("catalogue rates")
+    write(f"{'rule':<20} {'wrong':>5} {'caught':>6} {'named':>5} {'observed':>8} {'misnamed':>8} "
+          f"{'correct':>7} {'false fails':>11}")
+    for rule, rows in sorted(module.RATES.items()):
+        wrong = [o for _, kind, o in rows if kind == "wrong"]
+        correct = [o for _, kind, o in rows if kind == "correct"]
+        write(f"{rule:<20} {len(wrong):>5} {sum(o != 'NOT CAUGHT' for o in wrong):>6} "
+              f"{wrong.count('named'):>5} {wrong.count('observed'):>8} {wrong.count('MISNAMED'):>8} "
+              f"{len(correct):>7} {correct.count('FALSE FAIL'):>11}")

@@ -12,8 +12,6 @@ from autograde.notebook import is_answer_cell
 
 REPO = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "01_value_iteration"
-SOURCE = REPO / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-RELEASE = REPO / "notebooks" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
 
 HALF_RIGHT = {
     "value_iteration_answer": '''
@@ -64,18 +62,23 @@ def discount_grid():
 }
 
 
-def make(path: Path, kind: str) -> Path:
-    """Write a submission: 'solution', 'release', 'half_right' or 'hostile'."""
+def make(path: Path, kind: str, assignment: str = ASSIGNMENT, answers: dict[str, str] | None = None) -> Path:
+    """Write a submission of ``assignment``: 'solution', 'release', or the release with some
+    answer cells replaced ('half_right' and 'hostile' of 01 by default, else ``answers``:
+    {grade_id of the answer cell: source}) and the solution's answers in the others."""
+    source_path = REPO / "solutions" / assignment / f"{assignment}.ipynb"
+    release_path = REPO / "notebooks" / assignment / f"{assignment}.ipynb"
     if kind == "solution":
-        notebook = nbformat.read(str(SOURCE), as_version=4)
+        notebook = nbformat.read(str(source_path), as_version=4)
         for cell in notebook.cells:   # a student's copy has no hidden tests
             if "BEGIN HIDDEN TESTS" in cell.source:
                 cell.source = cell.source.split("### BEGIN HIDDEN TESTS")[0].rstrip()
     else:
-        notebook = copy.deepcopy(nbformat.read(str(RELEASE), as_version=4))
-        answers = {"release": {}, "half_right": HALF_RIGHT, "hostile": HOSTILE}[kind]
+        notebook = copy.deepcopy(nbformat.read(str(release_path), as_version=4))
+        if answers is None:
+            answers = {"release": {}, "half_right": HALF_RIGHT, "hostile": HOSTILE}[kind]
         solution = {c.metadata["nbgrader"]["grade_id"]: c.source
-                    for c in nbformat.read(str(SOURCE), as_version=4).cells if is_answer_cell(c)}
+                    for c in nbformat.read(str(source_path), as_version=4).cells if is_answer_cell(c)}
         for cell in notebook.cells:
             if is_answer_cell(cell) and kind != "release":
                 grade_id = cell.metadata["nbgrader"]["grade_id"]

@@ -1,5 +1,12 @@
-"""Every graded rule's hidden checks bite: each plausible wrong answer in its catalogue loses
-points with a diagnosis that names the mistake, and each correct variant gets full marks."""
+"""Every graded rule's hidden checks bite, and say true things.
+
+For each rule, its catalogue (autograde/catalogue/<rule>.py) holds plausible WRONG answers,
+each with the words its diagnosis must contain, and CORRECT variants in different styles.
+This module proves: every correct variant gets full marks; every wrong answer loses points
+with its diagnosis; no diagnosis names a classic mistake other than the one made; and the
+probes of each rule's differential tell every classic mistake apart. The rates are printed
+at the end of the run (tests/conftest.py).
+"""
 
 import importlib
 
@@ -8,9 +15,20 @@ import pytest
 from autograde.registry import RULES
 from autograde.runner import run_checks
 
+RATES = {}  # rule -> list of (answer, kind, outcome); read by the summary in conftest.py
+
 
 def catalogue(rule_name):
     return importlib.import_module(f"autograde.catalogue.{rule_name}")
+
+
+def checks(rule_name):
+    return importlib.import_module(f"autograde.checks.test_{rule_name}")
+
+
+def mistake_names(rule_name) -> list[str]:
+    differential = getattr(checks(rule_name), "DIFFERENTIAL", None)
+    return list(differential.mistakes) if differential else []
 
 
 CORRECT = [(name, fn) for name in RULES for fn in catalogue(name).CORRECT]
@@ -24,9 +42,15 @@ def test_every_rule_has_a_catalogue():
         assert len(module.WRONG) >= 5, f"{name}: at least five plausible wrong answers"
 
 
+@pytest.mark.parametrize("rule_name", [n for n in RULES if mistake_names(n)])
+def test_probes_tell_the_classic_mistakes_apart(rule_name):
+    assert checks(rule_name).DIFFERENTIAL.ambiguities() == []
+
+
 @pytest.mark.parametrize("rule_name, answer", CORRECT, ids=[f"{n}-{f.__name__}" for n, f in CORRECT])
 def test_correct_variant_gets_full_marks(rule_name, answer):
     result = run_checks(RULES[rule_name], answer)
+    RATES.setdefault(rule_name, []).append((answer.__name__, "correct", "full" if result.points == result.max_points else "FALSE FAIL"))
     assert result.points == result.max_points, result.report()
     assert result.diagnosis == ""
 
@@ -34,5 +58,19 @@ def test_correct_variant_gets_full_marks(rule_name, answer):
 @pytest.mark.parametrize("rule_name, answer, words", WRONG, ids=[f"{n}-{f.__name__}" for n, f, _ in WRONG])
 def test_wrong_answer_loses_points_with_its_diagnosis(rule_name, answer, words):
     result = run_checks(RULES[rule_name], answer)
+    diagnoses = [c.diagnosis for c in result.checks if not c.passed]
+    names = mistake_names(rule_name)
+    named = [n for n in names if any(n in d for d in diagnoses)]
+    wrong_names = [n for n in named if words not in n]
+    if result.points == result.max_points:
+        outcome = "NOT CAUGHT"
+    elif wrong_names:
+        outcome = "MISNAMED"
+    elif any(words in n for n in named):
+        outcome = "named"
+    else:
+        outcome = "observed" if words in result.diagnosis else "other"
+    RATES.setdefault(rule_name, []).append((answer.__name__, "wrong", outcome))
     assert result.points < result.max_points, result.report()
+    assert not wrong_names, f"diagnosed {wrong_names} for a different mistake:\n{result.report()}"
     assert words in result.diagnosis, f"diagnosis should mention {words!r}:\n{result.report()}"

@@ -1,4 +1,4 @@
-"""What every check module shares: the Mistake exception, hypothesis settings, random MDPs."""
+"""What the check modules share besides ``diagnosis``: hypothesis settings, random MDPs."""
 
 from __future__ import annotations
 
@@ -6,34 +6,12 @@ import numpy as np
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 
-
-class Mistake(AssertionError):
-    """A failed check, with a message that says what is wrong. ``generic`` marks a message
-    that only says the answer differs from the reference, without naming the mistake."""
-
-    def __init__(self, message: str, generic: bool = False):
-        super().__init__(message)
-        self.generic = generic
-
-
-def expect(condition, message: str, generic: bool = False) -> None:
-    if not condition:
-        raise Mistake(message, generic)
+from autograde.checks.diagnosis import Mistake, as_array, expect  # noqa: F401 - shared by the check modules
 
 
 # Deterministic (same submission, same score), no example database, no shrinking (speed).
 GRADING = settings(max_examples=25, deadline=None, derandomize=True, database=None,
                    phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
-
-
-def as_array(value, name: str) -> np.ndarray:
-    """The student's return value as a numpy array, or a Mistake saying what came back."""
-    if value is None:
-        raise Mistake(f"{name} returned None: return the result (did you forget `return`?)")
-    try:
-        return np.asarray(value)
-    except Exception:
-        raise Mistake(f"{name} returned a {type(value).__name__}, which is not array-like") from None
 
 
 def first_difference(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> str:
