@@ -17,9 +17,8 @@ c.CourseDirectory.release_directory = "notebooks"
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", ".hypothesis"]
 
 # A cell may run for a minute: a test cell runs all of a rule's checks in that time (they are
-# bounded to 50 s together, each call of the student's function to 10 s). Experiment cells,
-# which no grade depends on, get 30 s (GradingExecute.experiment_timeout). A hang is
-# interrupted, and the experiment cells after it are skipped.
+# bounded to 50 s together, each call of the student's function to 10 s). A hang is
+# interrupted, and the experiment cells after it are skipped (GradingExecute).
 c.Execute.timeout = 60
 c.Execute.interrupt_on_timeout = True
 

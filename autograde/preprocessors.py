@@ -1,9 +1,8 @@
 """nbgrader preprocessors that keep a hostile submission from costing more than its points.
 
 ``GradingExecute`` (autograde's Execute, see nbgrader_config.py) runs the student's kernel
-under a memory limit (``autograde.kernel``); experiment cells (no grade depends on them) get
-less time than the others, and once a cell runs out of time the experiment cells after it are
-not run (they call the same functions, and each would wait its full time);
+under a memory limit (``autograde.kernel``); once a cell runs out of time the experiment
+cells after it are not run (they call the same functions, and each would wait its full time);
 a cell that kills the kernel (``os._exit``, a signal, the out-of-memory killer), or that runs
 out of time and ignores the interrupt, is marked as such and the notebook runs again from a
 fresh kernel without it, so the other rules are graded.
@@ -46,16 +45,10 @@ class GradingExecute(Execute):
 
     max_kernel_deaths = Integer(5, help="cells that may kill the kernel before the notebook is given up"
                                 ).tag(config=True)
-    experiment_timeout = Integer(30, help="seconds an experiment cell may run (no grade depends on one); "
-                                 "the other cells get Execute.timeout").tag(config=True)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("kernel_manager_class", GradingKernelManager)
         super().__init__(*args, **kwargs)
-        self.timeout_func = self._cell_timeout
-
-    def _cell_timeout(self, cell) -> int | None:
-        return min(self.timeout, self.experiment_timeout) if is_experiment(cell) and self.timeout else self.timeout
 
     def preprocess(self, nb, resources=None, km=None):
         removed: dict[int, str] = {}  # cell index -> why it is not run: KILLED or STUCK

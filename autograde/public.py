@@ -113,7 +113,8 @@ def public_checks(source: str, filename: str = "<checks>") -> str:
         parts.append(_text(lines, docstring))
     for index, node in enumerate(kept):
         if index or docstring is not None:
-            definition = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+            definitions = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+            definition = isinstance(node, definitions) or index and isinstance(kept[index - 1], definitions)
             adjacent = index and kept[index - 1].end_lineno + 1 == _first_line(node)
             parts.append("\n\n" if definition else "" if adjacent else "\n")
         parts.append(_text(lines, node))

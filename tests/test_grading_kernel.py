@@ -43,8 +43,7 @@ def test_flood_hang_death_and_memory_cost_only_their_cells(tmp_path):
     ])
     config = Config()
     config.GradingKernelManager.memory_limit = 2**30
-    config.GradingExecute.experiment_timeout = 3
-    execute = GradingExecute(config=config, timeout=8)
+    execute = GradingExecute(config=config, timeout=6)
     done, _ = execute.preprocess(notebook, {"metadata": {"path": str(tmp_path)}})
     setup, flood, hang, stubborn, skipped, killer, greedy, test = done.cells
     assert len(text(flood)) < OUTPUT_LIMIT + 200 and "output cut" in text(flood)
