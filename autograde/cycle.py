@@ -6,9 +6,10 @@ SUBMISSIONS holds one folder per student, with the notebook either directly insi
 (``alice/01_value_iteration.ipynb``) or in nbgrader's layout
 (``alice/01_value_iteration/01_value_iteration.ipynb``). The cycle runs, in a course
 folder of its own: ``generate_assignment`` (from solutions/, recording the hidden tests in
-the gradebook), ``db student add``, ``autograde``, ``generate_feedback`` and ``export``.
-A submission that breaks its kernel is graded again without its experiment cells; the
-others go on.
+the gradebook), ``autograde`` (which adds each student to the gradebook), ``generate_feedback``
+and ``export``. A cell that kills the kernel costs only that cell (``autograde.preprocessors``);
+a submission that autograde still cannot run is graded again without its experiment cells;
+the others go on.
 
 The student's code runs in the kernel that scores it, so after ``autograde`` every submission
 is graded again out of the kernel and those points go into the gradebook (see
@@ -109,8 +110,9 @@ def run_cycle(assignment: str, submissions: Path, course: Path,
     """Run the cycle; returns the exported grades CSV and the rules where nbgrader's in-kernel
     score differed from the out-of-kernel one (which is the one in the gradebook and the CSV).
 
-    A submission whose kernel dies while nbgrader runs it whole is autograded again with its
-    experiment cells blanked (see ``defuse``). ``cell_timeout`` overrides the seconds a cell
+    A submission that nbgrader still cannot run whole (its kernel died more often than
+    GradingExecute restarts it, or would not start) is autograded again with its experiment
+    cells blanked (see ``defuse``). ``cell_timeout`` overrides the seconds a cell
     may run (nbgrader_config.py's Execute.timeout).
     """
     course.mkdir(parents=True, exist_ok=True)
@@ -129,12 +131,10 @@ def run_cycle(assignment: str, submissions: Path, course: Path,
 
     step("generate_assignment", assignment, "--force", required=True)
     students = collect(assignment, submissions, course)
-    for student in students:
-        step("db", "student", "add", student)
     step("autograde", assignment, "--force")
     for student in students:
         if not (course / "autograded" / student / assignment).is_dir():
-            print(f"{student}: the notebook stopped its kernel; grading again without its experiment cells")
+            print(f"{student}: nbgrader could not run the notebook whole; grading again without its experiment cells")
             for notebook in (course / "submitted" / student / assignment).glob("*.ipynb"):
                 defuse(notebook)
             step("autograde", assignment, "--force", f"--student={student}")
