@@ -1,12 +1,14 @@
-"""Grade a submitted notebook outside the student's kernel.
+"""Grade a notebook with every check the instructor's grader runs, outside its kernel.
 
-    python -m autograde SUBMISSION.ipynb [--assignment 01_value_iteration] [--json OUT]
-    python -m autograde bundle OUT_DIR      (the student bundle: see autograde.bundle)
+    qlab-check SUBMISSION.ipynb [--assignment 01_value_iteration] [--json OUT]
+    python -m autograde batch ASSIGNMENT SUBMISSIONS...   (instructors: a whole class on Dask, see autograde.batch)
+    python -m autograde bundle OUT_DIR                   (instructors: the student bundle, see autograde.bundle)
 
-The submission's setup and answer cells run in a sandboxed child process; the checks run
-here and call into it. Prints a table (rule, points, max, diagnosis) and optionally writes
-JSON: a list of {rule, points, max_points, diagnosis, checks}. Exits 0 whenever it could
-grade, whatever the score; 2 when the file is not a gradable notebook.
+(``python -m autograde`` is the same command.) The notebook's setup and answer cells run in
+a sandboxed child process; the checks run here and call into it. Prints each rule's points
+and one line per distinct mistake (with the names of the checks it failed), and optionally
+writes JSON: a list of {rule, points, max_points, diagnosis, checks}. Exits 0 whenever it
+could grade, whatever the score; 2 when the file is not a gradable notebook.
 """
 
 from __future__ import annotations
@@ -17,20 +19,30 @@ import sys
 import time
 from pathlib import Path
 
-from autograde.offline import format_table, grade_notebook
+from autograde.offline import grade_notebook
+from autograde.report import format_report
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["batch"]:
+        from autograde.batch import main as batch
+
+        return batch(argv[1:])
     if argv[:1] == ["bundle"]:
         from autograde.bundle import main as bundle
 
         return bundle(argv[1:])
-    parser = argparse.ArgumentParser(prog="python -m autograde", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="qlab-check", description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Save the notebook first: the file on disk is what gets graded. Example:\n"
+               "  qlab-check notebooks/01_value_iteration/01_value_iteration.ipynb")
     parser.add_argument("submission", type=Path, help="the notebook to grade (.ipynb)")
-    parser.add_argument("--assignment", help="the assignment id (default: from the file name or its cells)")
-    parser.add_argument("--json", type=Path, help="write the per-rule results here as JSON")
-    parser.add_argument("--call-timeout", type=float, default=10.0, help="seconds one call of a student function may take")
+    parser.add_argument("--assignment", help="the assignment id, e.g. 01_value_iteration "
+                                             "(default: read from the file name, else from its cells)")
+    parser.add_argument("--json", type=Path, metavar="OUT", help="also write the per-rule results to OUT as JSON")
+    parser.add_argument("--call-timeout", type=float, default=10.0, metavar="SECONDS",
+                        help="how long one call of one of your functions may take (default: %(default)g)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     try:
@@ -38,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, KeyError, FileNotFoundError) as error:
         print(f"cannot grade {args.submission}: {error}", file=sys.stderr)
         return 2
-    print(format_table(results))
+    print(format_report(results))
     print(f"graded in {time.perf_counter() - started:.1f} s")
     if args.json:
         args.json.write_text(json.dumps([r.to_json() for r in results], indent=2))

@@ -30,8 +30,9 @@ README = """# qlab — deep Q-learning, the student's copy
 - `notebooks/` — the assignments. Fill in the `# YOUR CODE HERE` cells; run each check cell
   (`check("rule", function)`) to see which of the public checks your answer passes.
 - `qlab/` — the course library (environments, replay buffers, networks, training loops, plots).
-- `autograde/` — what `check()` needs and the public checks. Your instructor grades with more
-  checks (random inputs, edge cases) than these.
+- `autograde/` — what `check()` needs and the public checks; `qlab-check NOTEBOOK.ipynb` runs
+  them on your saved notebook outside its kernel. Your instructor grades with more checks
+  (random inputs, edge cases) than these.
 
 Set up and open the course (Python 3.11 or later):
 

@@ -3,9 +3,10 @@
 The instructor's check modules (``autograde/checks/test_<rule>.py``) hold public and hidden
 checks side by side; ``public_checks`` keeps a module's ``@pytest.mark.public`` tests and
 only the names they use (helpers, constants, imports, fixtures), in their original text.
-``publish`` writes the package a student gets: the modules ``autograde.check`` needs (found by
-following imports from ``autograde/__init__.py``), the public check modules, and nothing
-else — no hidden check, no catalogue, no grading command.
+``publish`` writes the package a student gets: the modules ``autograde.check`` and
+``qlab-check`` need (found by following imports from ``autograde/__init__.py`` and
+``__main__.py``), the public check modules, and nothing else — no hidden check, no
+catalogue, no instructor's command (batch grading, the bundle).
 
 Used by the student bundle (``python -m autograde bundle``) and by the wheel build
 (``autograde/wheel.py``), so it needs only the standard library.
@@ -14,11 +15,13 @@ Used by the student bundle (``python -m autograde bundle``) and by the wheel bui
 from __future__ import annotations
 
 import ast
+import json
 import shutil
 from pathlib import Path
 
 PACKAGE = "autograde"
 NEVER = ("catalogue",)  # subpackages that must not be reachable from the student's runtime
+INSTRUCTOR = ("batch", "bundle")  # commands ``python -m autograde`` reaches only for instructors: left out
 CHECKS = "checks"
 CHECKS_DATA = ("pytest.ini",)
 BUILD_HOOK = "wheel.py"  # pyproject.toml's build_py: a bundle must build and install too
@@ -165,12 +168,36 @@ def _module_file(package_dir: Path, module: str) -> Path | None:
     return None
 
 
+def _notebook_imports(notebooks: Path) -> set[str]:
+    """The ``autograde…`` modules the released notebooks' code cells import."""
+    found = set()
+    for path in sorted(Path(notebooks).glob("*/*.ipynb")):
+        for cell in json.loads(path.read_text()).get("cells", []):
+            if cell.get("cell_type") != "code":
+                continue
+            source = "".join(cell.get("source", []))
+            lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
+            try:
+                tree = ast.parse("\n".join(lines))
+            except SyntaxError:
+                continue
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == PACKAGE:
+                    found.add(node.module)
+                elif isinstance(node, ast.Import):
+                    found |= {a.name for a in node.names if a.name.split(".")[0] == PACKAGE}
+    return found
+
+
 def runtime_modules(package_dir: Path) -> list[Path]:
-    """The files of ``autograde`` that ``autograde.check`` needs, as paths relative to
-    ``package_dir``: everything ``__init__.py`` and the check modules import, transitively."""
+    """The files of ``autograde`` that ``autograde.check``, ``qlab-check`` and the released
+    notebooks need, as paths relative to ``package_dir``: everything ``__init__.py``,
+    ``__main__.py``, the check modules and the notebooks in ``package_dir/../notebooks``
+    import, transitively, less the instructors' commands."""
     package_dir = Path(package_dir)
     checks = sorted((package_dir / CHECKS).glob("test_*.py"))
-    todo = [PACKAGE, f"{PACKAGE}.{CHECKS}"] + [f"{PACKAGE}.{CHECKS}.{p.stem}" for p in checks]
+    todo = [PACKAGE, f"{PACKAGE}.__main__", f"{PACKAGE}.{CHECKS}"] + [f"{PACKAGE}.{CHECKS}.{p.stem}" for p in checks]
+    todo += sorted(_notebook_imports(package_dir.parent / "notebooks"))
     seen: dict[str, Path] = {}
     while todo:
         module = todo.pop()
@@ -181,7 +208,7 @@ def runtime_modules(package_dir: Path) -> list[Path]:
             raise ValueError(f"the student's runtime would import {module}: the grader's public part "
                              f"must never reach {', '.join(NEVER)}")
         path = _module_file(package_dir, module)
-        if path is None:
+        if path is None or (len(parts) == 2 and parts[1] in INSTRUCTOR):
             continue
         seen[module] = path
         for parent in range(2, len(parts)):  # a subpackage needs its __init__

@@ -66,6 +66,13 @@ RULES: dict[str, Rule] = {rule.name: rule for rule in [
          "fitted_q_iteration(phi, rewards, phi_next, terminated, gamma, n_iterations) -> w",
          "w_0 = 0; K times: y = r + γ(1 − terminated) max_a' w_k·φ(s',a') from the frozen w_k, "
          "then w_{k+1} = least squares of y on φ(s,a)"),
+    # 05_double_nstep
+    Rule("double_dqn_target", "05_double_nstep", 3,
+         "double_dqn_target(rewards, next_q_online, next_q_target, terminated, gamma) -> targets",
+         "y = r + γ(1 − terminated) Q'(s', argmax_a' Q(s', a')): the online network picks, the target network evaluates"),
+    Rule("nstep_returns", "05_double_nstep", 4,
+         "nstep_returns(rewards, terminated, truncated, gamma, n) -> (returns, discounts, dones)",
+         "Σ_{i<k} γ^i r_{t+i}, γ^k and the termination flag of windows of k ≤ n steps that stop at episode ends"),
 ]}
 
 
