@@ -4,10 +4,11 @@ nbgrader scores a test cell by what the student's own kernel printed and returne
 student's code ran in that kernel first: it can monkeypatch numpy, pytest, builtins or
 ``autograde.grade`` and keep full marks. The out-of-kernel grader (``autograde.offline``)
 cannot be reached from the notebook, so after ``nbgrader autograde`` its points replace the
-kernel's as each grade cell's ``auto_score`` (what ``export``, ``generate_feedback`` and the
-formgrader read; a human grader's ``manual_score`` still takes precedence), and each rule's
-diagnosis becomes the automatic comment on its answer cell (shown in the feedback). Every
-rule where the two graders disagree is returned, to be flagged.
+kernel's as each grade cell's ``auto_score`` (``autograde.gradebook.record_scores``: what
+``export``, ``generate_feedback`` and the formgrader read; a human grader's ``manual_score``
+still takes precedence), and each rule's diagnosis becomes the automatic comment on its
+answer cell (shown in the feedback). Every rule where the two graders disagree is returned,
+to be flagged.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograde.gradebook import record_scores
 from autograde.registry import RULES
 from autograde.runner import RuleResult
 
@@ -46,31 +48,34 @@ def comment(result: RuleResult, in_kernel: float | None) -> str:
 
 def make_authoritative(db_url: str, assignment: str, results: dict[str, list[RuleResult]],
                        notebook: str | None = None) -> list[Disagreement]:
-    """Write each student's out-of-kernel points into the gradebook; return the disagreements."""
+    """Write each student's out-of-kernel points into the gradebook (``record_scores``) and each
+    rule's diagnosis as its answer cell's comment; return where the kernel had scored otherwise."""
     from nbgrader.api import Gradebook, MissingEntry
 
     notebook = notebook or assignment
     disagreements = []
     with Gradebook(db_url) as gradebook:
+        in_kernel = {}
         for student, rule_results in results.items():
             for result in rule_results:
-                rule = RULES[result.rule]
                 try:
-                    grade = gradebook.find_grade(rule.grade_id, notebook, assignment, student)
+                    score = gradebook.find_grade(RULES[result.rule].grade_id, notebook, assignment, student).auto_score
                 except MissingEntry:
-                    continue  # no submission in the gradebook: nothing to correct
-                in_kernel = grade.auto_score
-                if in_kernel is None or abs(in_kernel - result.points) > 0.005:
-                    disagreements.append(Disagreement(student, result.rule, in_kernel, result.points))
-                grade.auto_score = result.points
-                if grade.manual_score is None:
-                    grade.needs_manual_grade = False
+                    score = None
+                in_kernel[student, result.rule] = score
+                if score is None or abs(score - result.points) > 0.005:
+                    disagreements.append(Disagreement(student, result.rule, score, result.points))
+    record_scores(db_url, assignment, {student: {r.rule: r.points for r in rule_results}
+                                       for student, rule_results in results.items()}, notebook)
+    with Gradebook(db_url) as gradebook:
+        for student, rule_results in results.items():
+            for result in rule_results:
                 try:
-                    answer = gradebook.find_comment(f"{rule.name}_answer", notebook, assignment, student)
-                    answer.auto_comment = comment(result, in_kernel)
+                    answer = gradebook.find_comment(f"{result.rule}_answer", notebook, assignment, student)
                 except MissingEntry:
-                    pass
-            gradebook.db.commit()
+                    continue
+                answer.auto_comment = comment(result, in_kernel[student, result.rule])
+        gradebook.db.commit()
     return disagreements
 
 

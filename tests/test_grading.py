@@ -106,7 +106,8 @@ def secret_lines(submitted: str) -> list[str]:
         for node in ast.walk(ast.parse("\n".join(source))):
             if isinstance(node, ast.FunctionDef):
                 body = node.body[1:] if isinstance(node.body[0], ast.Expr) else node.body
-                lines += [line.strip() for line in source[body[0].lineno - 1:node.end_lineno] if body]
+                if body:   # not a docstring alone
+                    lines += [line.strip() for line in source[body[0].lineno - 1:node.end_lineno]]
     solution = nbformat.read(str(REPO / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"), as_version=4)
     for region in re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", "\n".join(c.source for c in solution.cells),
                              flags=re.S):
