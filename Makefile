@@ -12,7 +12,7 @@ BUNDLE ?= student-bundle
 export PATH := $(abspath $(BIN)):$(PATH)
 export JUPYTER_CONFIG_PATH := $(abspath autograde)
 
-.PHONY: lab instructor test release grade nbgrader-cycle student-bundle browser clean
+.PHONY: lab instructor test release grade nbgrader-cycle student-bundle browser bubblewrap clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,14 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is missing: install Debian's 'chromium' package to run the browser tests"; fi; }
 
+# Debian's bubblewrap confines the student's code while grading (autograde/isolation.py);
+# without it the grader still runs, unconfined, with a loud warning.
+bubblewrap:
+	@command -v bwrap >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; \
+	  else echo "bwrap is missing: install Debian's 'bubblewrap' package to grade with isolation"; fi; }
+
 # Students: a calm lab (no news pop-up, no nbgrader instructor tools; Validate stays), configured
 # by autograde/student_lab/ before the course's own settings. Its terminals find `qlab-check`.
 lab: export JUPYTER_CONFIG_PATH := $(abspath autograde/student_lab):$(abspath autograde)
@@ -39,7 +47,7 @@ lab: $(STAMP)
 instructor: $(STAMP)
 	$(BIN)/jupyter lab . $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
-test: $(STAMP) browser
+test: $(STAMP) browser bubblewrap
 	$(BIN)/python -m pytest
 
 # Regenerate the student notebooks in notebooks/ from the instructor sources in solutions/.
@@ -50,7 +58,7 @@ release: $(STAMP)
 
 # Grade a whole class out of the students' kernels, in parallel on Dask (grading/batch/ASSIGNMENT/grades.csv):
 #   make grade ASSIGNMENT=01_value_iteration SUBMISSIONS=path/to/submissions [BATCH="--scheduler tcp://host:8786"]
-grade: $(STAMP)
+grade: $(STAMP) bubblewrap
 	$(BIN)/python -m autograde batch $(ASSIGNMENT) $(SUBMISSIONS) $(BATCH)
 
 # nbgrader's own cycle (autograde in the students' kernels, feedback pages, gradebook, export):

@@ -7,8 +7,11 @@
 (``python -m autograde`` is the same command.) The notebook's setup and answer cells run in
 a sandboxed child process; the checks run here and call into it. Prints each rule's points
 and one line per distinct mistake (with the names of the checks it failed), and optionally
-writes JSON: a list of {rule, points, max_points, diagnosis, checks}. Exits 0 whenever it
-could grade, whatever the score; 2 when the file is not a gradable notebook.
+writes JSON: a list of {rule, points, max_points, diagnosis, checks, isolated} (isolated:
+false when bubblewrap was missing and the student's code ran unconfined, which is also printed
+loudly). Exits 0 whenever it could grade, whatever the score; 2 when the file is not a
+gradable notebook; 3 when the grader cannot start the student's process here (a broken
+installation).
 """
 
 from __future__ import annotations
@@ -17,10 +20,12 @@ import argparse
 import json
 import sys
 import time
+import warnings
 from pathlib import Path
 
 from autograde.offline import grade_notebook
 from autograde.report import format_report
+from autograde.sandbox import NOT_ISOLATED, IsolationWarning
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,13 +48,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, metavar="OUT", help="also write the per-rule results to OUT as JSON")
     parser.add_argument("--call-timeout", type=float, default=10.0, metavar="SECONDS",
                         help="how long one call of one of your functions may take (default: %(default)g)")
+    parser.add_argument("--cell-timeout", type=float, default=60.0, metavar="SECONDS",
+                        help="how long one cell of the notebook may take (default: %(default)g)")
+    parser.add_argument("--no-isolation", action="store_true",
+                        help="run the student's code without bubblewrap (only for a notebook you trust)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     try:
-        results = grade_notebook(args.submission, args.assignment, args.call_timeout)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", IsolationWarning)  # said below, on stdout
+            results = grade_notebook(args.submission, args.assignment, args.call_timeout,
+                                     cell_timeout=args.cell_timeout, isolate=False if args.no_isolation else None)
     except (ValueError, KeyError, FileNotFoundError) as error:
         print(f"cannot grade {args.submission}: {error}", file=sys.stderr)
         return 2
+    except RuntimeError as error:
+        print(f"the grader cannot run here: {error}", file=sys.stderr)
+        return 3
+    if not all(r.isolated for r in results):
+        print(f"WARNING: {NOT_ISOLATED}" if not args.no_isolation else
+              "WARNING: graded without isolation (--no-isolation)")
     print(format_report(results))
     print(f"graded in {time.perf_counter() - started:.1f} s")
     if args.json:

@@ -134,7 +134,7 @@ def test_random_generator_state_advances_like_in_one_process(sandbox):
 
 def test_output_floods_unpicklable_results_and_crashes_are_contained(sandbox):
     assert sandbox.function("spam")() == "done"
-    with pytest.raises(StudentCodeError, match="could not be sent back to the grader"):
+    with pytest.raises(StudentCodeError, match="returned a function, which the grader cannot accept"):
         sandbox.function("unpicklable")()
     with pytest.raises(StudentCodeError, match=r"crashed the Python process running it \(exit code 7\)"):
         sandbox.function("crash")()

@@ -10,7 +10,7 @@ from autograde import ChecksFailed
 from autograde.outcomes import show_bridge_crossing, show_discount_grid
 
 matplotlib.use("Agg")
-SOLUTION = {"a": (0.3, 0.0, 0.0), "b": (0.3, 0.2, 0.0), "c": (0.9, 0.0, 0.0), "d": (0.9, 0.2, 0.0), "e": (0.9, 0.0, 1.0)}
+SOLUTION = {"a": (0.3, 0.0, 0.0), "b": (0.3, 0.2, 0.0), "c": (0.9, 0.0, 0.0), "d": (0.9, 0.2, 0.0), "e": (0.9, 0.0, 2.0)}
 
 
 def not_implemented():
