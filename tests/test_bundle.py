@@ -53,8 +53,10 @@ def secrets() -> dict[str, list[str]]:
         for node in hidden_tests(path):
             hidden_names.append(f"def {node.name}(")
             hidden_code += [line for line in code_lines(node, path.read_text()) if line not in shared]
-    catalogue = [f"def {n.name}(" for p in (HERE / "catalogue").glob("*.py")
-                 for n in ast.parse(p.read_text()).body if isinstance(n, ast.FunctionDef)]
+    defined_elsewhere = {n.name for p in [*(HERE / "checks").glob("*.py"), *(REPO / "qlab").rglob("*.py")]
+                         for n in ast.walk(ast.parse(p.read_text())) if isinstance(n, ast.FunctionDef)}
+    catalogue = [f"def {n.name}(" for p in (HERE / "catalogue").glob("*.py")   # an answer's name, not a shared helper's
+                 for n in ast.parse(p.read_text()).body if isinstance(n, ast.FunctionDef) and n.name not in defined_elsewhere]
     solution = []
     for notebook in (REPO / "solutions").glob("*/*.ipynb"):
         for cell in nbformat.read(str(notebook), as_version=4).cells:
