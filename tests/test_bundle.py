@@ -1,6 +1,7 @@
 """The student bundle and the wheel hold no answers: no hidden check, no catalogue, no
-solution text, no grading command (the released notebooks' own leak test is test_release.py); and the released notebooks' check cells still run their
-public checks from the bundle alone (the repository not importable)."""
+solution text, no grading command (the released notebooks' own leak test is test_release.py);
+and the released notebooks' check cells still run their public checks from the bundle alone
+(the repository not importable)."""
 
 import ast
 import json
@@ -55,8 +56,9 @@ def secrets() -> dict[str, list[str]]:
             hidden_code += [line for line in code_lines(node, path.read_text()) if line not in shared]
     defined_elsewhere = {n.name for p in [*(HERE / "checks").glob("*.py"), *(REPO / "qlab").rglob("*.py")]
                          for n in ast.walk(ast.parse(p.read_text())) if isinstance(n, ast.FunctionDef)}
-    catalogue = [f"def {n.name}(" for p in (HERE / "catalogue").glob("*.py")   # an answer's name, not a shared helper's
-                 for n in ast.parse(p.read_text()).body if isinstance(n, ast.FunctionDef) and n.name not in defined_elsewhere]
+    catalogue = [f"def {n.name}(" for p in (HERE / "catalogue").glob("*.py")   # an answer's name, not a helper's
+                 for n in ast.parse(p.read_text()).body
+                 if isinstance(n, ast.FunctionDef) and n.name not in defined_elsewhere]
     solution = []
     for notebook in (REPO / "solutions").glob("*/*.ipynb"):
         for cell in nbformat.read(str(notebook), as_version=4).cells:
