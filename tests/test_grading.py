@@ -128,7 +128,7 @@ def test_feedback_shows_diagnoses_but_no_hidden_test_code(cycle, kind):
     if kind == "half_right":
         for shown in (text, as_json):
             assert "kept backing up after the change fell below tol" in shown
-            assert "the optimal policy takes the 1 exit" in shown       # bridge_crossing's diagnosis
+            assert "does not cross to the +10 exit" in shown            # bridge_crossing's diagnosis
         notebook = nbformat.read(str(course / "submitted" / kind / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"), as_version=4)
         secrets = secret_lines("\n".join(cell.source for cell in notebook.cells))
         assert len(secrets) > 100
