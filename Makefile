@@ -8,10 +8,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ASSIGNMENT ?= 01_value_iteration
 SUBMISSIONS ?= submitted
+BUNDLE ?= student-bundle
 export PATH := $(abspath $(BIN)):$(PATH)
 export JUPYTER_CONFIG_PATH := $(abspath autograde)
 
-.PHONY: lab instructor test release grade nbgrader-cycle browser bubblewrap clean
+.PHONY: lab instructor test release grade nbgrader-cycle student-bundle browser bubblewrap clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -65,5 +66,10 @@ grade: $(STAMP) bubblewrap
 nbgrader-cycle: $(STAMP)
 	$(BIN)/python -m autograde.cycle $(ASSIGNMENT) $(SUBMISSIONS)
 
+# What students get: released notebooks, qlab and the public checks (no solutions, hidden
+# checks or catalogues):  make student-bundle BUNDLE=path/to/folder
+student-bundle: $(STAMP)
+	$(BIN)/python -m autograde bundle $(BUNDLE)
+
 clean:
-	rm -rf $(VENV) grading build
+	rm -rf $(VENV) grading build $(BUNDLE)

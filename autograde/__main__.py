@@ -2,6 +2,7 @@
 
     qlab-check SUBMISSION.ipynb [--assignment 01_value_iteration] [--json OUT]
     python -m autograde batch ASSIGNMENT SUBMISSIONS...   (instructors: a whole class on Dask, see autograde.batch)
+    python -m autograde bundle OUT_DIR                   (instructors: the student bundle, see autograde.bundle)
 
 (``python -m autograde`` is the same command.) The notebook's setup and answer cells run in
 a sandboxed child process; the checks run here and call into it. Prints each rule's points
@@ -33,6 +34,10 @@ def main(argv: list[str] | None = None) -> int:
         from autograde.batch import main as batch
 
         return batch(argv[1:])
+    if argv[:1] == ["bundle"]:
+        from autograde.bundle import main as bundle
+
+        return bundle(argv[1:])
     parser = argparse.ArgumentParser(
         prog="qlab-check", description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="Save the notebook first: the file on disk is what gets graded. Example:\n"

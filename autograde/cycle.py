@@ -6,10 +6,16 @@ SUBMISSIONS holds one folder per student, with the notebook either directly insi
 (``alice/01_value_iteration.ipynb``) or in nbgrader's layout
 (``alice/01_value_iteration/01_value_iteration.ipynb``). The cycle runs, in a course
 folder of its own: ``generate_assignment`` (from solutions/, recording the hidden tests in
-the gradebook), ``db student add``, ``autograde``, ``generate_feedback`` and ``export``.
-A submission that breaks its kernel is graded again without its experiment cells; the
-others go on. Finally every submission is graded out of the kernel too, and any rule that
-scored higher in the student's kernel (tampering) is reported.
+the gradebook), ``autograde`` (which adds each student to the gradebook), ``generate_feedback``
+and ``export``. A cell that kills the kernel costs only that cell (``autograde.preprocessors``);
+a submission that autograde still cannot run is graded again without its experiment cells;
+the others go on.
+
+The student's code runs in the kernel that scores it, so after ``autograde`` every submission
+is graded again out of the kernel and those points go into the gradebook (see
+``autograde.authority``): the feedback and the grades CSV show them. Every rule where the two
+graders disagree is listed in the CSV's ``disagreements`` column and printed. Beside each
+feedback page, ``<assignment>.json`` holds the same per rule: points, maximum, diagnosis.
 """
 
 from __future__ import annotations
@@ -20,13 +26,17 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
 
-from autograde.offline import grade_notebook
+from autograde.authority import Disagreement, flag_in_csv, make_authoritative
+from autograde.feedback import write_feedback
 from autograde.notebook import is_answer_cell, is_setup_cell
-from autograde.registry import HERE, REPO, RULES
+from autograde.offline import grade_notebook
+from autograde.registry import HERE, REPO, rules_for
+from autograde.runner import RuleResult
 
 
 def nbgrader(course: Path, *args: str, cell_timeout: int | None = None) -> subprocess.CompletedProcess:
@@ -85,18 +95,33 @@ def gradebook_scores(course: Path, assignment: str, students: list[str]) -> dict
     return scores
 
 
-def run_cycle(assignment: str, submissions: Path, course: Path, cell_timeout: int | None = None) -> Path:
-    """Run the cycle; returns the path of the exported grades CSV.
+def grade_out_of_kernel(course: Path, assignment: str, student: str) -> list[RuleResult]:
+    """The out-of-kernel grade of a student's submitted notebook (zero when there is none)."""
+    notebook = course / "submitted" / student / assignment / f"{assignment}.ipynb"
+    try:
+        return grade_notebook(notebook, assignment)
+    except (ValueError, FileNotFoundError) as error:
+        return [RuleResult(rule.name, 0.0, float(rule.points), f"could not grade {notebook.name}: {error}")
+                for rule in rules_for(assignment)]
 
-    A submission whose kernel dies while nbgrader runs it whole is autograded again with its
-    experiment cells blanked (see ``defuse``). ``cell_timeout`` overrides the seconds a cell
+
+def run_cycle(assignment: str, submissions: Path, course: Path,
+              cell_timeout: int | None = None) -> tuple[Path, list[Disagreement]]:
+    """Run the cycle; returns the exported grades CSV and the rules where nbgrader's in-kernel
+    score differed from the out-of-kernel one (which is the one in the gradebook and the CSV).
+
+    A submission that nbgrader still cannot run whole (its kernel died more often than
+    GradingExecute restarts it, or would not start) is autograded again with its experiment
+    cells blanked (see ``defuse``). ``cell_timeout`` overrides the seconds a cell
     may run (nbgrader_config.py's Execute.timeout).
     """
     course.mkdir(parents=True, exist_ok=True)
 
     def step(*args: str, required: bool = False) -> bool:
+        started = time.perf_counter()
         result = nbgrader(course, *args, cell_timeout=cell_timeout)
-        print(f"nbgrader {' '.join(args)}: {'ok' if result.returncode == 0 else f'exit {result.returncode}'}")
+        outcome = "ok" if result.returncode == 0 else f"exit {result.returncode}"
+        print(f"nbgrader {' '.join(args)}: {outcome} ({time.perf_counter() - started:.0f} s)")
         if result.returncode != 0:
             errors = [line for line in result.stderr.splitlines() if "ERROR" in line or "Error:" in line]
             print("\n".join(errors[-6:]) or result.stderr[-2000:], file=sys.stderr)
@@ -106,34 +131,24 @@ def run_cycle(assignment: str, submissions: Path, course: Path, cell_timeout: in
 
     step("generate_assignment", assignment, "--force", required=True)
     students = collect(assignment, submissions, course)
-    for student in students:
-        step("db", "student", "add", student)
     step("autograde", assignment, "--force")
     for student in students:
         if not (course / "autograded" / student / assignment).is_dir():
-            print(f"{student}: the notebook stopped its kernel; grading again without its experiment cells")
+            print(f"{student}: nbgrader could not run the notebook whole; grading again without its experiment cells")
             for notebook in (course / "submitted" / student / assignment).glob("*.ipynb"):
                 defuse(notebook)
             step("autograde", assignment, "--force", f"--student={student}")
+    started = time.perf_counter()
+    results = {student: grade_out_of_kernel(course, assignment, student) for student in students}
+    print(f"graded out of the kernel: {len(students)} submissions ({time.perf_counter() - started:.0f} s)")
+    disagreements = make_authoritative(f"sqlite:///{course / 'gradebook.db'}", assignment, results)
     step("generate_feedback", assignment, "--force")
-    step("export", "--to", str(course / "grades.csv"), required=True)
-    return course / "grades.csv"
-
-
-def cross_check(assignment: str, course: Path) -> list[str]:
-    """Grade every submission again out of the kernel; name the rules where nbgrader gave
-    more points than the out-of-kernel grader (a sign of tampering in the notebook)."""
-    students = sorted(p.name for p in (course / "submitted").iterdir() if p.is_dir())
-    in_kernel = gradebook_scores(course, assignment, students)
-    warnings = []
-    for student in students:
-        for notebook in sorted((course / "submitted" / student / assignment).glob("*.ipynb")):
-            for result in grade_notebook(notebook, assignment):
-                nbgrader_points = in_kernel.get(student, {}).get(RULES[result.rule].grade_id)
-                if nbgrader_points is not None and nbgrader_points > result.points + 0.01:
-                    warnings.append(f"{student}: {result.rule} scored {nbgrader_points:g} in the notebook's kernel but "
-                                    f"{result.points:g} out of it ({result.diagnosis})")
-    return warnings
+    for student, student_results in results.items():
+        write_feedback(course / "feedback" / student / assignment, assignment, student, student_results)
+    grades = course / "grades.csv"
+    step("export", "--to", str(grades), required=True)
+    flag_in_csv(grades, assignment, disagreements)
+    return grades, disagreements
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -142,20 +157,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("submissions", type=Path)
     parser.add_argument("--course", type=Path, default=REPO / "grading", help="the nbgrader course folder to use")
     parser.add_argument("--cell-timeout", type=int, help="seconds a notebook cell may run (default: the config's)")
-    parser.add_argument("--no-cross-check", action="store_true",
-                        help="skip grading each submission again out of the kernel")
     args = parser.parse_args(argv)
     course = args.course.resolve()
-    grades = run_cycle(args.assignment, args.submissions.resolve(), course, args.cell_timeout)
+    grades, disagreements = run_cycle(args.assignment, args.submissions.resolve(), course, args.cell_timeout)
     with open(grades) as f:
         rows = [row for row in csv.DictReader(f) if row["assignment"] == args.assignment]
     for row in rows:
         print(f"{row['student_id']:>20}  {float(row['score']):6.2f} / {float(row['max_score']):.2f}")
     print(f"grades: {grades}\nfeedback: {course / 'feedback'}")
-    if not args.no_cross_check:
-        warnings = cross_check(args.assignment, course)
-        print("\n".join(["cross-check with the out-of-kernel grader: these scores look tampered with:", *warnings])
-              if warnings else "cross-check with the out-of-kernel grader: no submission scored higher in its kernel")
+    if disagreements:
+        print("these rules scored differently in the student's kernel (tampering, a crash or a hang there); "
+              "the out-of-kernel points are the ones recorded:")
+        for d in disagreements:
+            print(f"  {d.student}: {d}")
+    else:
+        print("the student's kernel and the out-of-kernel grader agree on every rule")
     return 0
 
 

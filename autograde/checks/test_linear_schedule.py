@@ -15,10 +15,7 @@ from hypothesis import strategies as st
 from autograde.checks.diagnosis import Differential, Mistake, Probe, as_array, call_text, close, computing_dtype, \
     fail, number_pair
 from autograde.checks.helpers import GRADING
-
-
-def reference(t, start, end, duration):
-    return start + min(t / duration, 1.0) * (end - start)
+from qlab.schedules import linear_schedule as reference
 
 
 MISTAKES = {

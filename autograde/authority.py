@@ -1,0 +1,98 @@
+"""The out-of-kernel grade is the grade: write it into nbgrader's gradebook.
+
+nbgrader scores a test cell by what the student's own kernel printed and returned, and the
+student's code ran in that kernel first: it can monkeypatch numpy, pytest, builtins or
+``autograde.grade`` and keep full marks. The out-of-kernel grader (``autograde.offline``)
+cannot be reached from the notebook, so after ``nbgrader autograde`` its points replace the
+kernel's as each grade cell's ``auto_score`` (``autograde.gradebook.record_scores``: what
+``export``, ``generate_feedback`` and the formgrader read; a human grader's ``manual_score``
+still takes precedence), and each rule's diagnosis becomes the automatic comment on its
+answer cell (shown in the feedback). Every rule where the two graders disagree is returned,
+to be flagged.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograde.gradebook import record_scores
+from autograde.registry import RULES
+from autograde.runner import RuleResult
+
+COLUMN = "disagreements"  # the grades CSV column that flags them
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    student: str
+    rule: str
+    in_kernel: float | None  # None: the kernel never scored the cell (it died or timed out first)
+    out_of_kernel: float
+
+    def __str__(self) -> str:
+        kernel = "not scored" if self.in_kernel is None else f"{self.in_kernel:g}"
+        return f"{self.rule}: {kernel} in the kernel, {self.out_of_kernel:g} out of it"
+
+
+def comment(result: RuleResult, in_kernel: float | None) -> str:
+    """The answer cell's automatic comment: the authoritative points and what is wrong."""
+    text = f"{result.rule}: {result.points:g} / {result.max_points:g} points. {result.diagnosis or 'All checks pass.'}"
+    if in_kernel is None or abs(in_kernel - result.points) > 0.005:
+        kernel = "did not score it" if in_kernel is None else f"reported {in_kernel:g}"
+        text += (f" (Your notebook's kernel {kernel}; these points come from running the checks again outside "
+                 "your notebook, where nothing it does can change them.)")
+    return text
+
+
+def make_authoritative(db_url: str, assignment: str, results: dict[str, list[RuleResult]],
+                       notebook: str | None = None) -> list[Disagreement]:
+    """Write each student's out-of-kernel points into the gradebook (``record_scores``) and each
+    rule's diagnosis as its answer cell's comment; return where the kernel had scored otherwise."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    notebook = notebook or assignment
+    disagreements = []
+    with Gradebook(db_url) as gradebook:
+        in_kernel = {}
+        for student, rule_results in results.items():
+            for result in rule_results:
+                try:
+                    score = gradebook.find_grade(RULES[result.rule].grade_id, notebook, assignment, student).auto_score
+                except MissingEntry:
+                    score = None
+                in_kernel[student, result.rule] = score
+                if score is None or abs(score - result.points) > 0.005:
+                    disagreements.append(Disagreement(student, result.rule, score, result.points))
+    record_scores(db_url, assignment, {student: {r.rule: r.points for r in rule_results}
+                                       for student, rule_results in results.items()}, notebook)
+    with Gradebook(db_url) as gradebook:
+        for student, rule_results in results.items():
+            for result in rule_results:
+                try:
+                    answer = gradebook.find_comment(f"{result.rule}_answer", notebook, assignment, student)
+                except MissingEntry:
+                    continue
+                answer.auto_comment = comment(result, in_kernel[student, result.rule])
+        gradebook.db.commit()
+    return disagreements
+
+
+def flag_in_csv(grades: Path, assignment: str, disagreements: list[Disagreement]) -> None:
+    """Add the ``disagreements`` column to nbgrader's exported grades CSV (filled in on the
+    rows of ``assignment``)."""
+    with open(grades, newline="") as f:
+        rows = list(csv.DictReader(f))
+    by_student: dict[str, list[str]] = {}
+    for d in disagreements:
+        by_student.setdefault(d.student, []).append(str(d))
+    fields = list(rows[0].keys()) if rows else ["student_id"]
+    fields += [] if COLUMN in fields else [COLUMN]
+    for row in rows:
+        if row.get("assignment") == assignment or COLUMN not in row:
+            row[COLUMN] = "; ".join(by_student.get(row.get("student_id", ""), [])) if row.get("assignment") == assignment else ""
+    with open(grades, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
