@@ -1,4 +1,4 @@
-"""nbgrader's whole grading cycle on a folder of submissions (what ``make grade`` runs).
+"""nbgrader's whole grading cycle on a folder of submissions (what ``make nbgrader-cycle`` runs).
 
     python -m autograde.cycle 01_value_iteration SUBMISSIONS [--course grading]
 

@@ -1,7 +1,7 @@
 """nbgrader configuration for this course (pass with --config autograde/nbgrader_config.py).
 
 Source notebooks live in solutions/, student releases in notebooks/ (the repository root is
-the course root). ``make release`` and ``make grade`` use this file.
+the course root). ``make release`` and ``make nbgrader-cycle`` use this file.
 """
 
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
@@ -14,7 +14,7 @@ c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this 
 
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "notebooks"
-c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", ".hypothesis"]
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", ".hypothesis", "runs"]  # runs: training output
 
 # A cell may run for a minute: a test cell runs all of a rule's checks in that time (they are
 # bounded to 50 s together, each call of the student's function to 10 s). A hang is
