@@ -56,9 +56,9 @@ LABELS = {
 }
 
 
-def cleanrl_config(total: int, learning_starts: int, seed: int) -> DQNConfig:
+def cleanrl_config(total: int, learning_starts: int, seed: int, num_envs: int = 1) -> DQNConfig:
     """CleanRL's CartPole hyper-parameters in qlab's terms (target update counted in updates)."""
-    return DQNConfig(total_steps=total, seed=seed, num_envs=1, buffer_size=10_000, learning_starts=learning_starts,
+    return DQNConfig(total_steps=total, seed=seed, num_envs=num_envs, buffer_size=10_000, learning_starts=learning_starts,
                      train_every=10, batch_size=128, lr=2.5e-4, hidden=(120, 84), gamma=0.99, double=False, n_step=1,
                      loss="mse", target_update="hard", target_update_every=500 // 10, max_grad_norm=None,
                      eps_start=1.0, eps_end=0.05, eps_decay_steps=total // 2, eval_every=0, out=None,
@@ -196,14 +196,18 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--total", type=int, default=20_000, help="environment steps per run")
     parser.add_argument("--learning-starts", type=int, default=5_000)
+    parser.add_argument("--num-envs", type=int, default=1,
+                        help="environments of the qlab loop (>1: the vectorised loop, batched action selection, "
+                             "still one update per 10 transitions; the best-parts loop stays single-environment)")
     args = parser.parse_args()
     torch.set_num_threads(1)
     runs = {key: [] for key in ("qlab phases", "best phases", "qlab whole", "best whole")}
     for run in (qlab_run, best_run):  # warm-up: first calls of torch, gymnasium, tqdm
         run(cleanrl_config(1_000, 500, seed=0), None)
     for repeat in range(args.repeats):  # interleaved: a change of load hits every loop alike
-        cfg = cleanrl_config(args.total, args.learning_starts, seed=repeat + 1)
         for name, run in (("qlab", qlab_run), ("best", best_run)):
+            cfg = cleanrl_config(args.total, args.learning_starts, seed=repeat + 1,
+                                 num_envs=args.num_envs if name == "qlab" else 1)
             clock = Clock()
             wall, cpu = run(cfg, clock)
             clock.wall["book-keeping"] += wall - sum(clock.wall.values())
@@ -222,7 +226,8 @@ def main() -> None:
         return f"{min(values):.0f}–{max(values):.0f}"
 
     load = os.getloadavg()
-    print(f"## qlab DQN loop vs best parts, CartPole-v1, CleanRL hyper-parameters, {args.total} steps "
+    print(f"## qlab DQN loop ({args.num_envs} env{'s' if args.num_envs > 1 else ''}) vs best parts (1 env), "
+          f"CartPole-v1, CleanRL hyper-parameters, {args.total} steps "
           f"(learning starts {args.learning_starts}), median of {args.repeats} interleaved repeats, "
           f"torch threads {torch.get_num_threads()}, load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}\n")
     print("µs per environment step; phases and book-keeping are timed in the loop (set-up excluded), "
@@ -236,6 +241,14 @@ def main() -> None:
         print(f"| {label} | {q:.1f} | {b:.1f} | {q / b:.2f}× | {qc:.1f} | {bc:.1f} | {qc / bc:.2f}× | {part} |")
     q, b = median("qlab", "whole", "wall"), median("best", "whole", "wall")
     qc, bc = median("qlab", "whole", "cpu"), median("best", "whole", "cpu")
+    if args.num_envs > 1:
+        for kind, label in (("wall", "wall"), ("cpu", "CPU")):
+            whole = median("qlab", "whole", kind)
+            update = median("qlab", "update", kind) + median("qlab", "replay sample", kind)
+            bare = median("best", "env step", kind)
+            print(f"\n{args.num_envs} environments ({label}): the update alone (sample + update) is "
+                  f"**{update / whole:.0%}** of the qlab loop's time; the update plus the bare environment steps "
+                  f"(the floor of any loop) **{(update + bare) / whole:.0%}**.")
     print(f"\nqlab at **{b / q:.0%}** of the best-parts loop (wall; spread qlab {spread('qlab', 'wall')} µs, "
           f"best {spread('best', 'wall')} µs), **{bc / qc:.0%}** in CPU time "
           f"(spread qlab {spread('qlab', 'cpu')} µs, best {spread('best', 'cpu')} µs).")
