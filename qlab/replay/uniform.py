@@ -186,7 +186,7 @@ class ReplayBuffer:
         n = len(rewards)
         if n > self.capacity:
             raise ValueError(f"add_batch got {n} transitions, more than capacity={self.capacity}")
-        if not np.isfinite(rewards).all():
+        if not (math.isfinite(rewards[0]) if n == 1 else np.isfinite(rewards).all()):
             raise ValueError(f"rewards must be finite, got {rewards}")
         obs = check_array("obs", obs, (n, *self.obs_shape), self.obs.dtype)
         next_obs = check_array("next_obs", next_obs, (n, *self.obs_shape), self.obs.dtype)
