@@ -108,12 +108,14 @@ def speed(args) -> None:
 
 def peers_qlab(total: int, seed: int, log_dir: str) -> None:
     c = cleanrl_dqn.CARTPOLE
-    train_dqn(DQNConfig(total_steps=total, seed=seed, buffer_size=c["buffer_size"], learning_starts=c["learning_starts"],
-                        train_every=c["train_frequency"], batch_size=c["batch_size"], lr=c["learning_rate"],
-                        hidden=(120, 84), gamma=c["gamma"], double=False, n_step=1, loss="mse", target_update="hard",
+    train_dqn(DQNConfig(total_steps=total, seed=seed, buffer_size=c["buffer_size"],
+                        learning_starts=c["learning_starts"], train_every=c["train_frequency"],
+                        batch_size=c["batch_size"], lr=c["learning_rate"], hidden=(120, 84), gamma=c["gamma"],
+                        double=False, n_step=1, loss="mse", target_update="hard",
                         target_update_every=c["target_network_frequency"] // c["train_frequency"], max_grad_norm=None,
-                        eps_start=c["start_e"], eps_end=c["end_e"], eps_decay_steps=int(c["exploration_fraction"] * total),
-                        eval_every=0, out=log_dir, progress=False))
+                        eps_start=c["start_e"], eps_end=c["end_e"],
+                        eps_decay_steps=int(c["exploration_fraction"] * total), eval_every=0, out=log_dir,
+                        progress=False))
 
 
 def peers_cleanrl(total: int, seed: int, log_dir: str) -> None:

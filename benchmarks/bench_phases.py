@@ -21,6 +21,10 @@ the number of environment steps), medians over ``--repeats`` interleaved repeats
 spread (min–max) of the whole-loop figure, for wall-clock and process CPU time.
 
     OPENBLAS_NUM_THREADS=1 python benchmarks/bench_phases.py --repeats 5
+    OPENBLAS_NUM_THREADS=1 python benchmarks/bench_phases.py --isolated   # two parts on their own
+
+``--isolated`` times the single-environment replay add and environment-pool step on their own
+(CPU µs per call, best of 5 × 20k calls), to compare two checkouts (``PYTHONPATH``) call by call.
 """
 
 from __future__ import annotations
@@ -58,7 +62,8 @@ LABELS = {
 
 def cleanrl_config(total: int, learning_starts: int, seed: int, num_envs: int = 1) -> DQNConfig:
     """CleanRL's CartPole hyper-parameters in qlab's terms (target update counted in updates)."""
-    return DQNConfig(total_steps=total, seed=seed, num_envs=num_envs, buffer_size=10_000, learning_starts=learning_starts,
+    return DQNConfig(total_steps=total, seed=seed, num_envs=num_envs, buffer_size=10_000,
+                     learning_starts=learning_starts,
                      train_every=10, batch_size=128, lr=2.5e-4, hidden=(120, 84), gamma=0.99, double=False, n_step=1,
                      loss="mse", target_update="hard", target_update_every=500 // 10, max_grad_norm=None,
                      eps_start=1.0, eps_end=0.05, eps_decay_steps=total // 2, eval_every=0, out=None,
@@ -173,7 +178,8 @@ def best_run(cfg: DQNConfig, clock: Clock | None) -> tuple[float, float]:
             w, c = mark("book-keeping", w, c)
             idx = rng.integers(0, stored, cfg.batch_size)
             b_obs, b_next = torch.from_numpy(obs_buf[idx]), torch.from_numpy(next_buf[idx])
-            b_act, b_rew, b_term = torch.from_numpy(act_buf[idx]), torch.from_numpy(rew_buf[idx]), torch.from_numpy(term_buf[idx])
+            b_act, b_rew = torch.from_numpy(act_buf[idx]), torch.from_numpy(rew_buf[idx])
+            b_term = torch.from_numpy(term_buf[idx])
             w, c = mark("replay sample", w, c)
             with torch.no_grad():
                 target = b_rew + cfg.gamma * (1 - b_term) * target_net(b_next).max(dim=1).values
@@ -191,6 +197,30 @@ def best_run(cfg: DQNConfig, clock: Clock | None) -> tuple[float, float]:
     return perf() - w0, proc() - c0
 
 
+def isolated() -> None:
+    from qlab.replay import ReplayBuffer
+    from qlab.train.envs import make_env
+
+    def best_of(fn, calls=20_000):
+        times = []
+        for _ in range(5):
+            c = time.process_time()
+            for i in range(calls):
+                fn(i)
+            times.append((time.process_time() - c) / calls * 1e6)
+        return min(times)
+
+    buffer = ReplayBuffer(10_000, (4,), seed=0)
+    obs, action = np.zeros((1, 4), np.float32), np.array([1])
+    reward, flag = np.ones(1, np.float32), np.zeros(1, bool)
+    pool = EnvPool(lambda i: make_env("CartPole-v1", seed=i), 1)
+    pool.reset(seed=0)
+    actions = [np.array([0]), np.array([1])]
+    add = best_of(lambda i: buffer.add_batch(obs, action, reward, obs, flag, flag))
+    step = best_of(lambda i: pool.step(actions[i & 1]))
+    print(f"ReplayBuffer.add_batch, 1 env: {add:.2f} µs; EnvPool.step, 1 CartPole: {step:.2f} µs (CPU, best of 5)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=3)
@@ -199,7 +229,10 @@ def main() -> None:
     parser.add_argument("--num-envs", type=int, default=1,
                         help="environments of the qlab loop (>1: the vectorised loop, batched action selection, "
                              "still one update per 10 transitions; the best-parts loop stays single-environment)")
+    parser.add_argument("--isolated", action="store_true", help="time the replay add and pool step on their own")
     args = parser.parse_args()
+    if args.isolated:
+        return isolated()
     torch.set_num_threads(1)
     runs = {key: [] for key in ("qlab phases", "best phases", "qlab whole", "best whole")}
     for run in (qlab_run, best_run):  # warm-up: first calls of torch, gymnasium, tqdm

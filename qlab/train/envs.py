@@ -56,6 +56,8 @@ class EnvPool:
         self.single_action_space = self.envs[0].action_space
         # Python ints for discrete actions: Discrete.contains checks them without np.issubdtype
         self._int_actions = isinstance(self.single_action_space, gym.spaces.Discrete)
+        self._obs_batch_shape = (num_envs, *self.single_observation_space.shape)
+        self._obs_dtype = self.single_observation_space.dtype
         self.episode_returns = [0.0] * num_envs
         self.episode_lengths = [0] * num_envs
         self.finished: list[tuple[float, int]] = []
@@ -68,19 +70,18 @@ class EnvPool:
         return np.stack([env.reset(seed=None if seed is None else seed + i)[0] for i, env in enumerate(self.envs)])
 
     def step(self, actions: np.ndarray):
-        space = self.single_observation_space
-        next_obs = np.empty((self.num_envs, *space.shape), dtype=space.dtype)
+        next_obs = np.empty(self._obs_batch_shape, dtype=self._obs_dtype)
         final_obs = np.empty_like(next_obs)
-        rewards = [0.0] * self.num_envs
-        terminated = [False] * self.num_envs
-        truncated = [False] * self.num_envs
+        rewards = np.empty(self.num_envs, dtype=np.float32)
+        terminated = np.empty(self.num_envs, dtype=bool)
+        truncated = np.empty(self.num_envs, dtype=bool)
         if self._int_actions:
             actions = actions.tolist()
         for i, env in enumerate(self.envs):
             obs, reward, term, trunc, info = env.step(actions[i])
             final_obs[i] = obs
             rewards[i], terminated[i], truncated[i] = reward, term, trunc
-            self.episode_returns[i] += float(reward)
+            self.episode_returns[i] += float(rewards[i])
             self.episode_lengths[i] += 1
             if term or trunc:
                 if "episode" in info:  # RecordEpisodeStatistics inside: the real game, unclipped
@@ -91,8 +92,7 @@ class EnvPool:
                 self.episode_lengths[i] = 0
                 obs, _ = env.reset()
             next_obs[i] = obs
-        return (next_obs, np.array(rewards, dtype=np.float32), np.array(terminated, dtype=bool),
-                np.array(truncated, dtype=bool), final_obs)
+        return next_obs, rewards, terminated, truncated, final_obs
 
     def state(self) -> bytes | None:
         """The environments and episode counters, pickled; None (with a warning) if not picklable."""
