@@ -1,5 +1,6 @@
 # qlab — two commands: `make lab` opens the course, `make test` runs the whole test suite.
 # Both create a project-local virtual environment (.venv) and install into it when needed.
+# `make instructor` opens the same lab with nbgrader's instructor tools (Formgrader, Create Assignment).
 
 PYTHON ?= python3
 VENV := .venv
@@ -10,7 +11,7 @@ SUBMISSIONS ?= submitted
 export PATH := $(abspath $(BIN)):$(PATH)
 export JUPYTER_CONFIG_PATH := $(abspath autograde)
 
-.PHONY: lab test release grade browser clean
+.PHONY: lab instructor test release grade nbgrader-cycle browser bubblewrap clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,10 +26,27 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is missing: install Debian's 'chromium' package to run the browser tests"; fi; }
 
+# Debian's bubblewrap confines the student's code while grading (autograde/isolation.py);
+# without it the grader still runs, unconfined, with a loud warning.
+bubblewrap:
+	@command -v bwrap >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; \
+	  else echo "bwrap is missing: install Debian's 'bubblewrap' package to grade with isolation"; fi; }
+
+# Students: a calm lab (no news pop-up, no nbgrader instructor tools; Validate stays), configured
+# by autograde/student_lab/ before the course's own settings. Its terminals find `qlab-check`.
+lab: export JUPYTER_CONFIG_PATH := $(abspath autograde/student_lab):$(abspath autograde)
 lab: $(STAMP)
+	@echo "Am I done? In JupyterLab's terminal: qlab-check 01_value_iteration/01_value_iteration.ipynb"
+	@echo "           in another shell: source .venv/bin/activate, then qlab-check notebooks/01_value_iteration/01_value_iteration.ipynb"
 	$(BIN)/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
-test: $(STAMP) browser
+# Instructors: the whole course folder, with nbgrader's Formgrader and Create Assignment.
+instructor: $(STAMP)
+	$(BIN)/jupyter lab . $$([ "$$(id -u)" = 0 ] && echo --allow-root)
+
+test: $(STAMP) browser bubblewrap
 	$(BIN)/python -m pytest
 
 # Regenerate the student notebooks in notebooks/ from the instructor sources in solutions/.
@@ -37,9 +55,14 @@ release: $(STAMP)
 	  $(BIN)/nbgrader generate_assignment "$$(basename $$source)" --no-db --force || exit 1; \
 	done
 
-# nbgrader's grading cycle (autograde, feedback, grades export) on a folder of submissions:
-#   make grade ASSIGNMENT=01_value_iteration SUBMISSIONS=path/to/submissions
-grade: $(STAMP)
+# Grade a whole class out of the students' kernels, in parallel on Dask (grading/batch/ASSIGNMENT/grades.csv):
+#   make grade ASSIGNMENT=01_value_iteration SUBMISSIONS=path/to/submissions [BATCH="--scheduler tcp://host:8786"]
+grade: $(STAMP) bubblewrap
+	$(BIN)/python -m autograde batch $(ASSIGNMENT) $(SUBMISSIONS) $(BATCH)
+
+# nbgrader's own cycle (autograde in the students' kernels, feedback pages, gradebook, export):
+#   make nbgrader-cycle ASSIGNMENT=01_value_iteration SUBMISSIONS=path/to/submissions
+nbgrader-cycle: $(STAMP)
 	$(BIN)/python -m autograde.cycle $(ASSIGNMENT) $(SUBMISSIONS)
 
 clean:

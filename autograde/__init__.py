@@ -3,18 +3,19 @@
 In a notebook (what nbgrader's test cells call)::
 
     from autograde import check, grade
-    check("q_backup", q_backup)   # the public checks, a report for the student; never raises
+    check("q_backup", q_backup)   # the public checks: a report, and an error if any fails
     grade("q_backup", q_backup)   # every check; the cell's last expression is the points earned
 
 Out of the student's kernel, on a whole notebook::
 
-    python -m autograde SUBMISSION.ipynb --json result.json
+    qlab-check SUBMISSION.ipynb --json result.json
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+import textwrap
 
 # Hypothesis keeps its files here, not in the folder of the notebook being graded.
 os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(tempfile.gettempdir(), "qlab-hypothesis"))
@@ -36,19 +37,55 @@ def _run(rule_name: str, function, public_only: bool):
     return run_checks_forked(rule, with_time_limit(function, CALL_TIME_LIMIT), public_only=public_only)
 
 
+class ChecksFailed(AssertionError):
+    """A public check failed: Run All stops here, and ``nbgrader validate`` reports the rule."""
+
+    @classmethod
+    def not_implemented(cls, name: str) -> "ChecksFailed":
+        return cls(f"implement {name} first\n  (its answer cell still says `raise NotImplementedError()`)")
+
+    def _render_traceback_(self) -> list[str]:
+        """What IPython shows instead of a traceback: the message alone (the frames are the grader's)."""
+        return [f"\x1b[0;31m{type(self).__name__}\x1b[0m: {self}"]
+
+
 def check(rule_name: str, function) -> None:
-    """Run the public checks of a rule on ``function`` and print what passed and what did not."""
+    """Run the public checks of a rule on ``function``: print the checks that pass, and raise
+    :class:`ChecksFailed` naming each one that fails (one line each).
+
+    While nbgrader autogrades it never raises (nor writes to stderr) and prints the whole
+    report instead: the hidden ``grade`` after it in the same test cell must still run.
+    """
     result = _run(rule_name, function, public_only=True)
-    passed = sum(c.passed for c in result.checks)
-    print(f"{rule_name}: {passed} of {len(result.checks)} public checks pass")
-    for c in result.checks:
-        print(f"  [{'ok  ' if c.passed else 'FAIL'}] {c.description}")
-        if not c.passed:
-            print(f"         {c.diagnosis}")
-    if result.checks and passed == len(result.checks):
+    passed = [c for c in result.checks if c.passed]
+    if result.checks and len(passed) == len(result.checks):
+        print(f"{rule_name}: all {len(passed)} public checks pass")
+        for c in passed:
+            print(f"  [ok] {c.description}")
         print("The grader runs more checks than these (random inputs, edge cases).")
-    elif not result.checks:
-        print(f"  {result.diagnosis}")
+        return
+    if os.environ.get("NBGRADER_EXECUTION") == "autograde":
+        print(f"{rule_name}: {len(passed)} of {len(result.checks)} public checks pass")
+        print(result.report().split("\n", 1)[-1] if result.checks else f"  {result.diagnosis}")
+        return
+    for c in passed:
+        print(f"  [ok] {c.description}")
+    raise _failure(rule_name, result) from None
+
+
+def _failure(rule_name: str, result) -> ChecksFailed:
+    """The error for failed public checks: "implement X first", or each failing check and why,
+    in lines short enough for ``nbgrader validate`` (which cuts lines at 90 characters)."""
+    failed = [c for c in result.checks if not c.passed]
+    if not failed:
+        return ChecksFailed(f"{rule_name}: {result.diagnosis}")
+    if all(c.diagnosis.startswith("not implemented yet") for c in failed):
+        return ChecksFailed.not_implemented(rule_name)
+    lines = [f"{rule_name}: {len(failed)} of {len(result.checks)} public checks fail"]
+    for c in failed:
+        lines += textwrap.wrap(c.description, 76, initial_indent="  - ", subsequent_indent="    ")
+        lines += textwrap.wrap(c.diagnosis, 76, initial_indent="    ", subsequent_indent="    ")
+    return ChecksFailed("\n".join(lines))
 
 
 def grade(rule_name: str, function) -> float:

@@ -22,6 +22,7 @@ class Rule:
     points: float
     signature: str
     summary: str
+    references: tuple[str, ...] = ()  # qlab's own answer (dotted paths): off limits while grading
 
     @property
     def checks(self) -> Path:
@@ -36,13 +37,16 @@ class Rule:
 RULES: dict[str, Rule] = {rule.name: rule for rule in [
     Rule("q_backup", "01_value_iteration", 4,
          "q_backup(Q, P, R, terminal, gamma) -> Q_next",
-         "one synchronous Bellman optimality backup: Q(s,a) = Σ_s' P (R + γ(1−d') max_a' Q(s',a'))"),
+         "one synchronous Bellman optimality backup: Q(s,a) = Σ_s' P (R + γ(1−d') max_a' Q(s',a'))",
+         references=("qlab.tabular.planning.q_backup",)),
     Rule("value_iteration", "01_value_iteration", 3,
          "value_iteration(P, R, terminal, gamma, tol, backup) -> (Q, deltas)",
-         "backups from Q_0 = 0 until max |Q_{k+1} − Q_k| < tol"),
+         "backups from Q_0 = 0 until max |Q_{k+1} − Q_k| < tol",
+         references=("qlab.tabular.planning.value_iteration",)),
     Rule("greedy_policy", "01_value_iteration", 2,
          "greedy_policy(Q) -> actions",
-         "π(s) = argmax_a Q(s, a)"),
+         "π(s) = argmax_a Q(s, a)",
+         references=("qlab.tabular.planning.greedy_policy",)),
     Rule("bridge_crossing", "01_value_iteration", 1,
          "bridge_crossing() -> (discount, noise)",
          "BridgeGrid: parameters under which the optimal policy crosses the bridge"),
@@ -51,21 +55,57 @@ RULES: dict[str, Rule] = {rule.name: rule for rule in [
          "DiscountGrid: parameters that produce each of the five behaviours"),
     Rule("q_learning_update", "02_q_learning", 4,
          "q_learning_update(Q, state, action, reward, next_state, terminated, truncated, alpha, gamma) -> Q",
-         "Q(s,a) ← Q(s,a) + α [r + γ(1 − terminated) max_a' Q(s',a') − Q(s,a)]"),
+         "Q(s,a) ← Q(s,a) + α [r + γ(1 − terminated) max_a' Q(s',a') − Q(s,a)]",
+         references=("qlab.tabular.qlearning.q_learning_update",)),
     Rule("epsilon_greedy", "02_q_learning", 3,
          "epsilon_greedy(q_values, epsilon, rng) -> action",
-         "a random action with probability ε, else a greedy one with random tie-breaking"),
+         "a random action with probability ε, else a greedy one with random tie-breaking",
+         references=("qlab.tabular.qlearning.epsilon_greedy",)),
     Rule("linear_schedule", "02_q_learning", 1,
          "linear_schedule(t, start, end, duration) -> value",
-         "start → end linearly over `duration` steps, then end"),
+         "start → end linearly over `duration` steps, then end",
+         references=("qlab.schedules.linear_schedule",)),
     # 03_approximate_q
     Rule("linear_q_update", "03_approximate_q", 4,
          "linear_q_update(w, phi_sa, reward, phi_next, terminated, truncated, alpha, gamma) -> w",
-         "w ← w + α (y − w·φ(s,a)) φ(s,a), y = r + γ(1 − terminated) max_a' w·φ(s',a') held constant"),
+         "w ← w + α (y − w·φ(s,a)) φ(s,a), y = r + γ(1 − terminated) max_a' w·φ(s',a') held constant",
+         references=("qlab.linear.linear_q_update",)),
     Rule("fitted_q_iteration", "03_approximate_q", 4,
          "fitted_q_iteration(phi, rewards, phi_next, terminated, gamma, n_iterations) -> w",
          "w_0 = 0; K times: y = r + γ(1 − terminated) max_a' w_k·φ(s',a') from the frozen w_k, "
-         "then w_{k+1} = least squares of y on φ(s,a)"),
+         "then w_{k+1} = least squares of y on φ(s,a)",
+         references=("qlab.linear.fitted_q_iteration",)),
+    # 05_double_nstep
+    Rule("double_dqn_target", "05_double_nstep", 3,
+         "double_dqn_target(rewards, next_q_online, next_q_target, terminated, gamma) -> targets",
+         "y = r + γ(1 − terminated) Q'(s', argmax_a' Q(s', a')): the online network picks, the target network evaluates",
+         references=("qlab.rules.double_dqn_target",)),
+    Rule("nstep_returns", "05_double_nstep", 4,
+         "nstep_returns(rewards, terminated, truncated, gamma, n) -> (returns, discounts, dones)",
+         "Σ_{i<k} γ^i r_{t+i}, γ^k and the termination flag of windows of k ≤ n steps that stop at episode ends",
+         references=("qlab.rules.nstep_returns",)),
+    # 06_atari_dqn
+    Rule("frame_stacks", "06_atari_dqn", 4,
+         "frame_stacks(frames, age, slots, stack) -> (obs, next_obs)",
+         "rebuild s and s′ of sampled transitions from a ring of single frames, never across an episode start",
+         references=("qlab.replay.atari.frame_stacks",)),
+    # 07_continuous
+    Rule("random_shooting", "07_continuous", 2,
+         "random_shooting(critic, obs, low, high, n_samples, rng) -> actions (B, act_dim)",
+         "per state, the best of N uniform actions in the box: argmax_i Q(s, a_i)",
+         references=("qlab.continuous.random_shooting",)),
+    Rule("cross_entropy_method", "07_continuous", 3,
+         "cross_entropy_method(critic, obs, low, high, n_samples, n_elites, n_iters, rng) -> actions (B, act_dim)",
+         "sample N(μ, σ²) clipped to the box, refit μ, σ to the n_elites best, n_iters times; return μ",
+         references=("qlab.continuous.cross_entropy_method",)),
+    Rule("ddpg_critic_target", "07_continuous", 3,
+         "ddpg_critic_target(rewards, next_obs, terminated, gamma, actor_target, critic_target) -> y (B,)",
+         "y = r + γ (1 − terminated) Q_φ'(s', μ_θ'(s')), no gradient",
+         references=("qlab.rules.ddpg_critic_target",)),
+    Rule("ddpg_actor_loss", "07_continuous", 2,
+         "ddpg_actor_loss(obs, actor, critic) -> scalar",
+         "−mean_i Q_φ(s_i, μ_θ(s_i)), its gradient reaching the actor through the critic",
+         references=("qlab.rules.ddpg_actor_loss",)),
 ]}
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
-import pickle
 import select
 import signal
 import struct
@@ -44,10 +44,11 @@ class RuleResult:
     max_points: float
     diagnosis: str
     checks: list[CheckResult] = field(default_factory=list)
+    isolated: bool = True  # False: the student's code ran without bubblewrap (see autograde.isolation)
 
     def to_json(self) -> dict:
         return {"rule": self.rule, "points": self.points, "max_points": self.max_points,
-                "diagnosis": self.diagnosis, "checks": [asdict(c) for c in self.checks]}
+                "diagnosis": self.diagnosis, "checks": [asdict(c) for c in self.checks], "isolated": self.isolated}
 
     def report(self) -> str:
         lines = [f"{self.rule}: {self.points:g} / {self.max_points:g} points"]
@@ -184,14 +185,14 @@ def run_checks_forked(rule: Rule, function, public_only: bool = False, timeout: 
             os.dup2(devnull, 1)
             os.dup2(devnull, 2)
 
-            def send(message):
-                data = pickle.dumps(message)
+            def send(kind, payload):
+                data = json.dumps([kind, [asdict(c) for c in payload]]).encode()
                 os.write(write_end, struct.pack("<Q", len(data)))
                 view = memoryview(data)
                 while view:
                     view = view[os.write(write_end, view):]
 
-            collector = _Collector(on_planned=lambda p: send(("planned", p)), on_result=lambda r: send(("result", r)))
+            collector = _Collector(on_planned=lambda p: send("planned", p), on_result=lambda r: send("result", [r]))
             _run_pytest(rule, function, public_only, collector)
         finally:
             os._exit(0)
@@ -208,8 +209,8 @@ def run_checks_forked(rule: Rule, function, public_only: bool = False, timeout: 
             header = pipe.read(8)
             if len(header) < 8:
                 break
-            kind, payload = pickle.loads(pipe.read(struct.unpack("<Q", header)[0]))
-            (planned if kind == "planned" else results).extend(payload if kind == "planned" else [payload])
+            kind, payload = json.loads(pipe.read(struct.unpack("<Q", header)[0]))
+            (planned if kind == "planned" else results).extend(CheckResult(**c) for c in payload)
     _, status = os.waitpid(pid, 0)
     if missing is None:
         if os.WIFSIGNALED(status):
@@ -219,9 +220,29 @@ def run_checks_forked(rule: Rule, function, public_only: bool = False, timeout: 
     return score(rule, planned, results, missing)
 
 
+def _headline(diagnosis: str) -> str:
+    """A diagnosis without its evidence: the final parenthesised group, "mistake (example)"."""
+    text = diagnosis.rstrip()
+    if not text.endswith(")"):
+        return text
+    depth = 0
+    for i in range(len(text) - 1, -1, -1):
+        depth += {")": 1, "(": -1}.get(text[i], 0)
+        if depth == 0:
+            return text[:i].rstrip() or text
+    return text
+
+
 def summarise(checks: list[CheckResult]) -> str:
-    """The rule's diagnosis: the distinct specific failure messages, the generic ones last."""
-    failed = [c for c in checks if not c.passed]
-    specific = [c.diagnosis for c in failed if not c.generic]
-    distinct = list(dict.fromkeys(specific or [c.diagnosis for c in failed]))
-    return "; ".join(distinct[:3])
+    """The rule's diagnosis: one line per distinct mistake (the shortest example of it), with
+    the checks that saw it; the observations that name no mistake come last, as one line."""
+    groups: dict[str, list[CheckResult]] = {}
+    for check in (c for c in checks if not c.passed):
+        groups.setdefault("" if check.generic else _headline(check.diagnosis), []).append(check)
+    lines = []
+    for headline in sorted(groups, key=lambda h: h == ""):
+        failed = groups[headline]
+        shortest = min((c.diagnosis for c in failed), key=len)
+        names = ", ".join(dict.fromkeys(c.name.removeprefix("test_").replace("_", " ") for c in failed))
+        lines.append(f"{shortest} [checks: {names}]")
+    return "\n".join(lines)

@@ -207,6 +207,7 @@ def nstep_returns(rewards, terminated, truncated, gamma: float, n: int):
     discounts = torch.ones_like(rewards)
     dones = torch.zeros_like(rewards)
     open_ = torch.ones_like(rewards)  # 1 while the window starting at t is still collecting
+    gammas = torch.full_like(rewards, gamma)  # γ in the rewards' dtype (a Python scalar in torch.where is float32)
     for i in range(min(n, T)):
         # Step t+i, seen from the window that starts at t (rows past the end stay closed).
         r_i, term_i, trunc_i = (torch.zeros_like(rewards) for _ in range(3))
@@ -215,7 +216,7 @@ def nstep_returns(rewards, terminated, truncated, gamma: float, n: int):
         inside[: T - i] = 1.0
         open_ = open_ * inside
         returns = returns + open_ * discounts * r_i
-        discounts = discounts * torch.where(open_ > 0, gamma, 1.0)
+        discounts = discounts * torch.where(open_ > 0, gammas, 1.0)
         dones = torch.where((open_ > 0) & (term_i > 0), 1.0, dones)
         open_ = open_ * (1.0 - torch.clamp(term_i + trunc_i, max=1.0))
     return returns, discounts, dones

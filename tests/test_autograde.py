@@ -1,11 +1,13 @@
 """The grader's own guarantees: kind messages, no stderr, partial credit that survives a
 crash or a hang, and a sandbox that behaves like one process for in-place updates."""
 
+import re
+
 import numpy as np
 import pytest
 
 import autograde
-from autograde import check, grade
+from autograde import ChecksFailed, check, grade
 from autograde.sandbox import Sandbox, StudentCodeError
 from qlab.tabular.planning import q_backup as reference_backup
 
@@ -29,11 +31,31 @@ def noisy(Q, P, R, terminal, gamma):
     return reference_backup(Q, P, R, terminal, gamma)
 
 
-def test_check_reports_without_raising_and_without_stderr(capfd):
+def no_terminal_masking(Q, P, R, terminal, gamma):
+    return (P * (R + gamma * Q.max(axis=1))).sum(axis=2)
+
+
+def test_check_stops_with_implement_first_and_names_each_failing_check(capfd):
+    with pytest.raises(ChecksFailed) as error:
+        check("q_backup", not_implemented)
+    assert str(error.value).splitlines()[0] == "implement q_backup first"
+    with pytest.raises(ChecksFailed) as error:
+        check("q_backup", no_terminal_masking)
+    message = str(error.value)
+    assert re.match(r"q_backup: \d+ of \d+ public checks fail\n  - ", message)
+    assert max(len(line) for line in message.splitlines()) <= 80   # nbgrader validate cuts at 90
+    out, err = capfd.readouterr()
+    assert err == "" and "[ok]" in out   # the checks that pass are printed, the failing ones raised
+    assert check("q_backup", reference_backup) is None
+    assert re.match(r"q_backup: all \d+ public checks pass", capfd.readouterr().out)
+
+
+def test_check_never_raises_while_nbgrader_autogrades(monkeypatch, capfd):
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
     assert check("q_backup", not_implemented) is None
     out, err = capfd.readouterr()
     assert err == ""
-    assert "0 of 3 public checks pass" in out and "not implemented yet" in out
+    assert re.match(r"q_backup: 0 of \d+ public checks pass", out) and "not implemented yet" in out
 
 
 def test_grade_returns_points_and_writes_nothing_to_stderr(capfd):
@@ -112,7 +134,7 @@ def test_random_generator_state_advances_like_in_one_process(sandbox):
 
 def test_output_floods_unpicklable_results_and_crashes_are_contained(sandbox):
     assert sandbox.function("spam")() == "done"
-    with pytest.raises(StudentCodeError, match="could not be sent back to the grader"):
+    with pytest.raises(StudentCodeError, match="returned a function, which the grader cannot accept"):
         sandbox.function("unpicklable")()
     with pytest.raises(StudentCodeError, match=r"crashed the Python process running it \(exit code 7\)"):
         sandbox.function("crash")()

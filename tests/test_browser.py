@@ -1,22 +1,26 @@
-"""The widgets in a real JupyterLab, driven by a real (headless) browser.
+"""The student's JupyterLab and the widgets in it, driven by a real (headless) browser.
 
-A fixture starts ``jupyter lab`` on a free port with a random token in a temporary folder;
-Playwright drives Debian's Chromium (``/usr/bin/chromium``; Playwright's own browsers are
-never downloaded) to open a notebook, Run All Cells from the menu, click the gridworld's
-Step and Play and check that the picture changed, and watch the crawler walk.
-Screenshots go to ``build/screenshots/``.
+A fixture starts ``jupyter lab`` as ``make lab`` does (the course's student configuration) on
+a free port with a random token in a temporary folder; Playwright drives Debian's Chromium
+(``/usr/bin/chromium``; Playwright's own browsers are never downloaded) to open a notebook,
+Run All Cells from the menu, click the gridworld's Step and Play and check that the picture
+changed, and watch the crawler walk; and to open and save a released notebook in a lab with
+no pop-up and no instructor tools. Screenshots go to ``build/screenshots/``.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import platform
+import re
 import secrets
 import shutil
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -24,6 +28,9 @@ import nbformat
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+# What `make lab` puts on JUPYTER_CONFIG_PATH: the student lab's settings, then the course's.
+STUDENT_CONFIG_PATH = os.pathsep.join([str(REPO / "autograde" / "student_lab"), str(REPO / "autograde")])
+RELEASE = REPO / "notebooks" / "01_value_iteration" / "01_value_iteration.ipynb"
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = REPO / "build" / "screenshots"
 # The notebook the browser runs: assignment 02 with its answers filled in (the release's
@@ -71,11 +78,9 @@ def jupyter_lab(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("jupyterlab")
     root = tmp / "root"
     root.mkdir()
-    config = tmp / "config"
-    (config / "labconfig").mkdir(parents=True)  # no "news?" pop-up over the widgets
-    (config / "labconfig" / "page_config.json").write_text(
-        json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
-    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(config), "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"),
+    shutil.copy(RELEASE, root / RELEASE.name)
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp / "config"), "JUPYTER_CONFIG_PATH": STUDENT_CONFIG_PATH,
+           "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"),
            "JUPYTERLAB_SETTINGS_DIR": str(tmp / "settings"), "JUPYTERLAB_WORKSPACES_DIR": str(tmp / "workspaces"),
            "IPYTHONDIR": str(tmp / "ipython"), "PYTHONPATH": str(REPO)}
     port, token = free_port(), secrets.token_hex(16)
@@ -83,8 +88,7 @@ def jupyter_lab(tmp_path_factory):
     log = (tmp / "jupyter.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
-         f"--ServerApp.token={token}", f"--ServerApp.root_dir={root}", "--LabApp.news_url=None",
-         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", "--allow-root"],
+         f"--ServerApp.token={token}", f"--ServerApp.root_dir={root}", "--allow-root"],
         env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
@@ -98,7 +102,7 @@ def jupyter_lab(tmp_path_factory):
                 if server.poll() is not None or time.monotonic() > deadline:
                     pytest.fail(f"jupyter lab did not start; its log:\n{(tmp / 'jupyter.log').read_text()[-3000:]}")
                 time.sleep(0.5)
-        yield base, token, name
+        yield base, token, name, root
     finally:
         server.terminate()
         try:
@@ -110,35 +114,42 @@ def jupyter_lab(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page(jupyter_lab, tmp_path_factory):
-    """The notebook open in headless Chromium, all its cells run."""
+def browser(tmp_path_factory):
+    """Headless Chromium (a persistent context: a fresh profile of its own)."""
     from playwright.sync_api import sync_playwright
 
-    base, token, name = jupyter_lab
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    (SCREENSHOTS / "00_failed_to_run.png").unlink(missing_ok=True)
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
             str(tmp_path_factory.mktemp("chromium-profile")), executable_path=str(CHROMIUM), headless=True,
             args=CHROMIUM_ARGS, viewport={"width": 1400, "height": 1000},
         )
         try:
-            page = context.pages[0] if context.pages else context.new_page()
-            page.set_default_timeout(60_000)
-            try:
-                page.goto(f"{base}/lab/tree/{name}?token={token}")
-                page.wait_for_function(KERNEL_IDLE)  # a kernel is connected, not just "No Kernel | Initializing"
-                page.locator(".lm-MenuBar-item", has_text="Run").first.click()
-                page.locator(".lm-Menu-item[data-command='runmenu:run-all']").click()
-                page.locator(".qlab-gridworld img.qlab-image").wait_for()
-                page.locator(".qlab-crawler img.qlab-image").wait_for()
-            except Exception:
-                page.screenshot(path=SCREENSHOTS / "00_failed_to_run.png")
-                raise
-            page.screenshot(path=SCREENSHOTS / "01_notebook_run.png")
-            yield page
+            yield context
         finally:
             context.close()
+
+
+@pytest.fixture(scope="module")
+def page(jupyter_lab, browser):
+    """The notebook open in headless Chromium, all its cells run."""
+    base, token, name, _ = jupyter_lab
+    (SCREENSHOTS / "00_failed_to_run.png").unlink(missing_ok=True)
+    page = browser.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(f"{base}/lab/tree/{name}?token={token}")
+        page.wait_for_function(KERNEL_IDLE)  # a kernel is connected, not just "No Kernel | Initializing"
+        page.locator(".lm-MenuBar-item", has_text="Run").first.click()
+        page.locator(".lm-Menu-item[data-command='runmenu:run-all']").click()
+        page.locator(".qlab-gridworld img.qlab-image").wait_for()
+        page.locator(".qlab-crawler img.qlab-image").wait_for()
+    except Exception:
+        page.screenshot(path=SCREENSHOTS / "00_failed_to_run.png")
+        raise
+    page.screenshot(path=SCREENSHOTS / "01_notebook_run.png")
+    yield page
+    page.close()
 
 
 def wait_for_change(read, before, timeout: float = 20.0):
@@ -203,3 +214,58 @@ def test_crawler_animates(page):
     assert step_count(status) >= 400
     widget.screenshot(path=SCREENSHOTS / "05_crawler_after_play.png")
     page.screenshot(path=SCREENSHOTS / "06_page_end.png", full_page=True)
+
+
+def test_student_lab_is_calm_and_a_release_opens_and_saves_unchanged(jupyter_lab, browser):
+    """No news pop-up, no nbgrader instructor tools (Validate stays); opening a released
+    notebook does not mark it modified, and saving it leaves the file byte for byte; Run All on
+    it stops at the first exercise with "implement q_backup first", not a traceback.
+
+    The release's ``language_info`` is the kernel's for this course's Python; a kernel of
+    another Python version writes its own version there, and only that."""
+    base, token, _, root = jupyter_lab
+    path = root / RELEASE.name
+    original = path.read_bytes()
+    same_python = json.loads(original)["metadata"]["language_info"]["version"] == platform.python_version()
+    lab = browser.new_page()
+    lab.set_default_timeout(60_000)
+    try:
+        lab.goto(f"{base}/lab/tree/{RELEASE.name}?token={token}")
+        lab.wait_for_function(KERNEL_IDLE)
+        lab.wait_for_timeout(3000)  # time for a pop-up or a metadata update to show
+        lab.screenshot(path=SCREENSHOTS / "07_student_lab_release_open.png")
+        menus = lab.locator("#jp-menu-panel .lm-MenuBar-itemLabel").all_inner_texts()
+        assert "Kernel" in menus and not any("nbgrader" in m.lower() for m in menus), menus
+        assert lab.locator(".jp-toast-message, .Toastify__toast").count() == 0, "a pop-up is showing"
+        assert lab.get_by_text(re.compile("Create Assignment|Formgrader|Course List|Assignment List")).count() == 0
+        assert lab.locator(".jp-Toolbar >> text=Validate").count() == 1
+        with urllib.request.urlopen(f"{base}/api/me?token={token}"):  # the server answers...
+            pass
+        with pytest.raises(urllib.error.HTTPError):                    # ...but serves no formgrader
+            urllib.request.urlopen(f"{base}/formgrader?token={token}")
+        tab = lab.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text=RELEASE.name)
+        if same_python:
+            assert "jp-mod-dirty" not in tab.get_attribute("class"), "opening the release marked it modified"
+        lab.locator(".jp-Notebook").click()
+        lab.keyboard.press("Control+s")
+        lab.wait_for_function("() => !document.querySelector('.lm-TabBar-tab.jp-mod-dirty')")
+        lab.wait_for_timeout(1000)
+        saved = path.read_bytes()
+        if same_python:
+            assert saved == original, "saving the release rewrote it"
+        else:
+            assert saved.replace(platform.python_version().encode(), b"") == original.replace(
+                json.loads(original)["metadata"]["language_info"]["version"].encode(), b"")
+
+        # Run All on the untouched release stops at the first exercise, saying what to do.
+        lab.locator(".lm-MenuBar-item", has_text="Run").first.click()
+        lab.locator(".lm-Menu-item[data-command='runmenu:run-all']").click()
+        error = lab.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").first
+        error.wait_for()
+        error.scroll_into_view_if_needed()
+        lab.wait_for_function(KERNEL_IDLE)
+        lab.screenshot(path=SCREENSHOTS / "08_release_run_all.png")
+        assert error.inner_text().startswith("ChecksFailed: implement q_backup first")
+        assert "Traceback" not in error.inner_text()
+    finally:
+        lab.close()

@@ -186,6 +186,33 @@ def test_nstep_full_window_uses_gamma_to_the_n():
     np.testing.assert_array_equal(buf.next_obs[:2, 0], [3.0, 4.0])
 
 
+
+@pytest.mark.parametrize("terminated", [True, False])
+def test_add_nstep_stores_what_the_nstep_buffer_stores(terminated):
+    """An episode's windows from rules.nstep_returns, stored with add_nstep, equal the n-step buffer's."""
+    from qlab.rules import nstep_returns
+
+    n, g, T = 3, 0.9, 7
+    rewards = np.arange(1.0, T + 1.0)
+    ends = np.zeros(T, dtype=bool)
+    ends[-1] = True
+    stepwise, batched = NStepReplayBuffer(10, (1,), n_step=n, gamma=g), ReplayBuffer(10, (1,), gamma=g)
+    for t in range(T):
+        stepwise.add([float(t)], t, rewards[t], [t + 1.0], terminated and t == T - 1, not terminated and t == T - 1)
+    returns, discounts, dones = nstep_returns(torch.tensor(rewards), torch.tensor(ends & terminated),
+                                              torch.tensor(ends & (not terminated)), g, n)
+    bootstrap = np.minimum(np.arange(T) + n, T)  # s_{t+k}: the next_obs of step t+k-1
+    batched.add_nstep(np.arange(float(T))[:, None], np.arange(T),
+                      returns.numpy(), bootstrap[:, None].astype(float), dones.numpy(), discounts.numpy())
+    for name in ("obs", "actions", "rewards", "next_obs", "terminated", "discounts"):
+        np.testing.assert_allclose(getattr(batched, name)[:T], getattr(stepwise, name)[:T], rtol=1e-6, err_msg=name)
+
+
+def test_add_nstep_rejects_discounts_outside_0_1():
+    buf = ReplayBuffer(4, (1,))
+    with pytest.raises(ValueError, match="discounts"):
+        buf.add_nstep([[0.0]], [0], [1.0], [[1.0]], [False], [1.5])
+
 # ---- Atari frame sharing ------------------------------------------------------------------------
 
 FRAME = (4, 5)

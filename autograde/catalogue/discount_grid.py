@@ -1,8 +1,11 @@
 """Answers for discount_grid() -> {'a'..'e': (discount, noise, living_reward)}."""
 
+import numpy as np
+
 
 def textbook():
-    return {"a": (0.3, 0.0, 0.0), "b": (0.3, 0.2, 0.0), "c": (0.9, 0.0, 0.0), "d": (0.9, 0.2, 0.0), "e": (0.9, 0.0, 1.0)}
+    return {"a": (0.3, 0.0, 0.0), "b": (0.3, 0.2, 0.0), "c": (0.9, 0.0, 0.0), "d": (0.9, 0.2, 0.0),
+            "e": (0.9, 0.0, 2.0)}
 
 
 def living_costs():
@@ -14,15 +17,26 @@ def int_values():
     return {"a": (0.1, 0, 0), "b": (0.3, 0.2, 0), "c": (0.9, 0, 0), "d": (0.9, 0.2, 0), "e": (0.9, 0, 1)}
 
 
+def lists_in_another_order():
+    return {"e": [0.9, 0.0, 2.0], "d": [0.9, 0.2, 0.0], "c": [0.9, 0.0, 0.0], "b": [0.3, 0.2, 0.0],
+            "a": [0.3, 0.0, 0.0]}
+
+
+def numpy_values():
+    answers = {key: np.array(value) for key, value in textbook().items()}
+    answers["e"] = (np.float64(0.9), np.float32(0.0), np.int64(2))
+    return answers
+
+
 def a_avoids_cliff():
     answers = textbook()
     answers["a"] = (0.3, 0.2, 0.0)
     return answers
 
 
-def e_takes_exit():
+def b_risks_cliff():
     answers = textbook()
-    answers["e"] = (0.9, 0.2, 0.0)
+    answers["b"] = (0.3, 0.0, 0.0)
     return answers
 
 
@@ -32,21 +46,61 @@ def c_too_noisy():
     return answers
 
 
+def d_short_sighted():
+    answers = textbook()
+    answers["d"] = (0.3, 0.2, 0.0)
+    return answers
+
+
+def e_takes_exit():
+    answers = textbook()
+    answers["e"] = (0.9, 0.2, 0.0)
+    return answers
+
+
+def e_living_cost():
+    answers = textbook()
+    answers["e"] = (0.9, 0.0, -1.0)           # a cost to keep walking: it hurries to an exit
+    return answers
+
+
 def missing_key():
     answers = textbook()
     del answers["d"]
     return answers
 
 
+def upper_case_keys():
+    return {key.upper(): value for key, value in textbook().items()}
+
+
 def as_list():
     return list(textbook().values())
 
 
-CORRECT = [textbook, living_costs, int_values]
+def pairs_without_living_reward():
+    return {key: value[:2] for key, value in textbook().items()}
+
+
+def discount_above_one():
+    answers = textbook()
+    answers["e"] = (1.1, 0.0, 1.0)
+    return answers
+
+
+CORRECT = [textbook, living_costs, int_values, lists_in_another_order, numpy_values]
+# No classic mistake is named here: each wrong answer's message says what the optimal policy
+# does with its parameters, or what is wrong with the answer's form.
 WRONG = {
-    a_avoids_cliff: "(a) wanted the close exit (+1), risking the cliff",
-    e_takes_exit: "(e) wanted no exit",
-    c_too_noisy: "(c) wanted the distant exit (+10), risking the cliff",
+    a_avoids_cliff: "(a) the optimal policy does not take the close exit (+1), risking the cliff",
+    b_risks_cliff: "(b) the optimal policy does not take the close exit (+1), avoiding the cliff",
+    c_too_noisy: "(c) the optimal policy does not take the distant exit (+10), risking the cliff",
+    d_short_sighted: "it takes the +1 exit after",
+    e_takes_exit: "(e) the optimal policy does not avoid both exits",
+    e_living_cost: "living reward -1 it takes the",
     missing_key: "no answer for behaviour 'd'",
+    upper_case_keys: "its keys are 'A', 'B', 'C', 'D', 'E'",
     as_list: "must return a dict",
+    pairs_without_living_reward: "each answer must be 3 numbers (discount, noise, living_reward)",
+    discount_above_one: "the discount must be in [0, 1) (e: it is 1.1)",
 }

@@ -9,7 +9,7 @@ def clamped_fraction(t, start, end, duration):
 
 
 def interp(t, start, end, duration):
-    return float(np.interp(t, [0, duration], [start, end]))
+    return np.interp(t, [0, duration], [start, end])
 
 
 def branch(t, start, end, duration):
@@ -17,6 +17,23 @@ def branch(t, start, end, duration):
         return end
     slope = (end - start) / duration
     return start + slope * t
+
+
+def in_torch(t, start, end, duration):
+    import torch
+
+    fraction = torch.clamp(torch.tensor(t / duration), max=1.0)      # a 0-d float32 tensor
+    return start + fraction * (end - start)
+
+
+def in_float32(t, start, end, duration):
+    fraction = np.float32(min(t, duration)) / np.float32(duration)
+    return np.float32(start) + fraction * (np.float32(end) - np.float32(start))
+
+
+def weighted_average(t, start, end, duration):
+    w = min(t, duration) / duration
+    return (1 - w) * start + w * end
 
 
 def no_clamp(t, start, end, duration):
@@ -27,8 +44,20 @@ def clamps_with_max(t, start, end, duration):
     return max(end, start + (end - start) * t / duration)
 
 
+def clamps_with_min(t, start, end, duration):
+    return min(end, start + (end - start) * t / duration)
+
+
+def clips_between(t, start, end, duration):
+    return float(np.clip(start + (end - start) * t / duration, end, start))
+
+
 def off_by_one(t, start, end, duration):
     return start + min((t + 1) / duration, 1.0) * (end - start)
+
+
+def fraction_of_duration_minus_one(t, start, end, duration):
+    return start + min(t / (duration - 1), 1.0) * (end - start) if duration > 1 else end
 
 
 def integer_division(t, start, end, duration):
@@ -39,16 +68,41 @@ def swapped(t, start, end, duration):
     return end + min(t / duration, 1.0) * (start - end)
 
 
+def sign_error(t, start, end, duration):
+    return start - min(t / duration, 1.0) * (end - start)
+
+
+def wraps_around(t, start, end, duration):
+    return start + (t % duration) / duration * (end - start)
+
+
+def returns_fraction(t, start, end, duration):
+    return min(t / duration, 1.0)
+
+
 def exponential(t, start, end, duration):
     return end + (start - end) * 0.99 ** t
 
 
-CORRECT = [clamped_fraction, interp, branch]
+def returns_list(t, start, end, duration):
+    return [start + min(t / duration, 1.0) * (end - start)]
+
+
+CORRECT = [clamped_fraction, interp, branch, in_torch, in_float32, weighted_average]
+# Each wrong answer maps to words its diagnosis must contain: the name of its mistake, or the
+# observation where no single classic mistake explains it.
 WRONG = {
-    no_clamp: "clamp at `end`",
-    clamps_with_max: "an increasing schedule (start < end) must work too",
+    no_clamp: "keeps changing after t = duration",
+    clamps_with_max: "with max(end, …) assumes a decreasing schedule",
+    clamps_with_min: "with min(end, …) assumes an increasing schedule",
+    clips_between: "np.clip(value, end, start)",
     off_by_one: "off by one",
+    fraction_of_duration_minus_one: "t / (duration − 1)",
     integer_division: "integer division",
     swapped: "swapped",
+    sign_error: "moves away from `end`",
+    wraps_around: "starts over every `duration` steps",
+    returns_fraction: "returns the fraction",
     exponential: "expected",
+    returns_list: "linear_schedule returned a list; expected one number",
 }

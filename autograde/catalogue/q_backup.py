@@ -25,10 +25,37 @@ def vectorised(Q, P, R, terminal, gamma):
     return Q_next
 
 
-def einsum_float64(Q, P, R, terminal, gamma):
-    V = np.where(terminal, 0.0, np.max(Q, axis=1)).astype(np.float64)
+def einsum_matmul(Q, P, R, terminal, gamma):
+    V = np.where(terminal, 0.0, np.max(Q, axis=1))
     expected_reward = np.einsum("ijk,ijk->ij", P, R)
     return np.where(terminal[:, None], 0.0, expected_reward + gamma * P @ V)
+
+
+def in_torch(Q, P, R, terminal, gamma):
+    import torch
+
+    Q, P, R = torch.as_tensor(Q), torch.as_tensor(P), torch.as_tensor(R)
+    done = torch.as_tensor(terminal)
+    V = torch.where(done, torch.zeros_like(Q[:, 0]), Q.max(dim=1).values)
+    Q_next = (P * (R + gamma * V)).sum(dim=2)
+    Q_next[done] = 0.0
+    return Q_next
+
+
+def in_float32(Q, P, R, terminal, gamma):
+    P, R = P.astype(np.float32), R.astype(np.float32)
+    V = np.where(terminal, np.float32(0), Q.max(axis=1).astype(np.float32))
+    Q_next = (P * (R + np.float32(gamma) * V)).sum(axis=2)
+    Q_next[terminal] = 0
+    return Q_next
+
+
+def copies_then_fills(Q, P, R, terminal, gamma):
+    Q_old = Q.copy()
+    Q = np.empty_like(Q_old, dtype=float)
+    for s in range(Q.shape[0]):
+        Q[s] = 0.0 if terminal[s] else P[s] @ np.where(terminal, 0.0, Q_old.max(axis=1)) * gamma + (P[s] * R[s]).sum(-1)
+    return Q
 
 
 def bootstraps_terminal(Q, P, R, terminal, gamma):
@@ -83,14 +110,54 @@ def mean_over_actions(Q, P, R, terminal, gamma):
     return Q_next
 
 
-CORRECT = [loops, vectorised, einsum_float64]
+def current_state_value(Q, P, R, terminal, gamma):
+    V = np.where(terminal, 0.0, Q.max(axis=1))
+    Q_next = (P * R).sum(axis=2) + gamma * V[:, None]      # V indexed by s, not s'
+    Q_next[terminal] = 0
+    return Q_next
+
+
+def future_not_weighted(Q, P, R, terminal, gamma):
+    V = np.where(terminal, 0.0, Q.max(axis=1))
+    Q_next = (P * R).sum(axis=2) + gamma * V.sum()
+    Q_next[terminal] = 0
+    return Q_next
+
+
+def integer_table(Q, P, R, terminal, gamma):
+    Q_next = np.zeros(Q.shape, dtype=int)                  # the values are truncated to integers
+    V = np.where(terminal, 0.0, Q.max(axis=1))
+    Q_next[:] = (P * (R + gamma * V)).sum(axis=2)
+    Q_next[terminal] = 0
+    return Q_next
+
+
+def changes_rewards_in_place(Q, P, R, terminal, gamma):
+    R += gamma * np.where(terminal, 0.0, Q.max(axis=1))    # R now holds the targets
+    Q_next = (P * R).sum(axis=2)
+    Q_next[terminal] = 0
+    return Q_next
+
+
+def two_mistakes(Q, P, R, terminal, gamma):
+    return (P * (R + gamma * Q.max(axis=1))).sum(axis=2)   # no masking at all
+
+
+CORRECT = [loops, vectorised, einsum_matmul, in_torch, in_float32, copies_then_fills]
+# Each wrong answer maps to words its diagnosis must contain: the name of its mistake, or the
+# observation where no single classic mistake explains it.
 WRONG = {
-    bootstraps_terminal: "terminal next states were bootstrapped",
-    terminal_rows_not_zero: "of a terminal state s must be 0",
-    reward_not_weighted: "not weighted by the transition probability",
+    bootstraps_terminal: "bootstraps from terminal next states",
+    terminal_rows_not_zero: "of a terminal state s is not 0",
+    reward_not_weighted: "not weighted by P(s'|s,a)",
     max_over_next_states: "max over next states",
-    gauss_seidel_in_place: "in place",
-    returns_v: "looks like V(s)",
+    gauss_seidel_in_place: "changed its input Q in place",
+    returns_v: "one number per state",
     discounts_reward: "γ also discounts the reward",
     mean_over_actions: "mean over actions",
+    current_state_value: "the current state's max_a Q(s, a)",
+    future_not_weighted: "summed over next states without weighting",
+    integer_table: "returned integers",
+    changes_rewards_in_place: "changed its input R",
+    two_mistakes: "Q_next at index",
 }

@@ -125,7 +125,7 @@ WRONG = {
     max_over_current_state: "of the current state",
     alpha_on_target_only: "to α · target",
     forgets_to_subtract: "without subtracting Q(s, a)",
-    updates_whole_row: "not only Q at (s, a)",
+    updates_whole_row: "it changes other entries than Q(s, a)",
     forgets_return: "returned None",
     sign_flipped: "the wrong sign",
     mean_over_next_actions: "averages Q(s', ·)",

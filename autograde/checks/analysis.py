@@ -6,23 +6,30 @@ import numbers
 
 import numpy as np
 
-from autograde.checks.helpers import Mistake, expect
+from autograde.checks.diagnosis import Mistake, expect
 from qlab.envs import GridWorld
 from qlab.tabular.planning import greedy_policy, intended_path, value_iteration
 
 
-def as_parameters(answer, names: tuple[str, ...]) -> tuple[float, ...]:
+def as_parameters(answer, names: tuple[str, ...], what: str, label: str = "") -> tuple[float, ...]:
+    """``answer`` as a tuple of floats named ``names`` (a tuple, list or 1-d array of numbers),
+    or a Mistake saying what is wrong with it; ``what`` names the answer in messages and
+    ``label`` (e.g. "(c) ") says which one in the evidence."""
+    shape = f"({', '.join(names)})"
+    if isinstance(answer, np.ndarray) and answer.ndim == 1:
+        answer = answer.tolist()
     expect(isinstance(answer, (tuple, list)) and len(answer) == len(names),
-           f"expected a tuple ({', '.join(names)}); got {answer!r}")
+           f"{what} must be {len(names)} numbers {shape} ({label}it is {answer!r:.80})")
     for name, value in zip(names, answer):
-        if not isinstance(value, numbers.Real) or isinstance(value, bool):
-            raise Mistake(f"{name} must be a number; got {value!r}")
+        if not isinstance(value, numbers.Real) or isinstance(value, (bool, np.bool_)):
+            raise Mistake(f"{what}: {name} must be a number ({label}it is {value!r:.40})")
     values = tuple(float(v) for v in answer)
     for name, value in zip(names, values):
+        expect(np.isfinite(value), f"{what}: {name} must be a finite number ({label}it is {value:g})")
         if name == "discount":
-            expect(0.0 <= value < 1.0, f"discount must be in [0, 1); got {value}")
+            expect(0.0 <= value < 1.0, f"{what}: the discount must be in [0, 1) ({label}it is {value:g})")
         if name == "noise":
-            expect(0.0 <= value <= 1.0, f"noise must be a probability in [0, 1]; got {value}")
+            expect(0.0 <= value <= 1.0, f"{what}: the noise is a probability, in [0, 1] ({label}it is {value:g})")
     return values
 
 
@@ -34,9 +41,9 @@ def optimal_path(layout: str, discount: float, noise: float, living_reward: floa
 
 
 def describe(path, env) -> str:
-    end = path[-1]
-    exit_value = env.layout.exits[end]
+    """What the path does, in words: which exit after how many moves, or none."""
+    exit_value = env.layout.exits[path[-1]]
     if np.isnan(exit_value):
         return "never reaches an exit"
     moves = len(path) - 1
-    return f"takes the {exit_value:g} exit after {moves} move{'' if moves == 1 else 's'}"
+    return f"takes the {exit_value:+g} exit after {moves} move{'' if moves == 1 else 's'}"

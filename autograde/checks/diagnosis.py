@@ -191,6 +191,7 @@ class Differential:
     mistakes: dict[str, Callable]
     probes: list[Probe]
     read: Callable[[Any, tuple], Any] = lambda returned, args: returned
+    dtype: Any = None  # compare at this dtype's precision (None: the dtype the answers are in)
     _seen: dict = field(default_factory=dict, repr=False)
 
     def outputs(self, function) -> list:
@@ -205,16 +206,15 @@ class Differential:
         return answers
 
     def _reproduces(self, answers, model) -> bool:
-        return all(a is not None and m is not None and close(a, m) for a, m in zip(answers, model))
+        return all(a is not None and m is not None and close(a, m, self.dtype) for a, m in zip(answers, model))
 
     def diagnose(self, student) -> str | None:
         """The one mistake that explains ``student``'s answers on every probe, or None."""
-        key = id(student)
-        if key not in self._seen:
+        if self._seen.get("student") is not student:  # (by identity: a later student may reuse an id)
             answers = self.outputs(student)
             named = [name for name, wrong in self.mistakes.items() if self._reproduces(answers, self.outputs(wrong))]
-            self._seen[key] = named[0] if len(named) == 1 else None
-        return self._seen[key]
+            self._seen.update(student=student, named=named[0] if len(named) == 1 else None)
+        return self._seen["named"]
 
     def ambiguities(self) -> list[str]:
         """Pairs the probes cannot tell apart (must be empty for a trustworthy diagnosis)."""

@@ -1,7 +1,8 @@
 """Checks for linear_schedule(t, start, end, duration) -> value.
 
-start at t = 0, moving linearly to end at t = duration, then end for ever; decreasing
-(ε from 1 to 0.05) or increasing alike.
+``start`` at t = 0, moving linearly to ``end`` at t = duration, then ``end`` for ever;
+decreasing (ε from 1 to 0.05) or increasing (β from 0.4 to 1) alike, with any real start
+and end. Returns one number (Python, numpy or a 0-d array/tensor).
 """
 
 import numbers
@@ -11,63 +12,95 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograde.checks.helpers import GRADING, Mistake, expect
+from autograde.checks.diagnosis import Differential, Mistake, Probe, as_array, call_text, close, computing_dtype, \
+    fail, number_pair
+from autograde.checks.helpers import GRADING
 
 
-def value(student, t, start, end, duration):
-    got = student(t, start, end, duration)
-    if not isinstance(got, numbers.Real) and not (isinstance(got, np.ndarray) and got.shape == ()):
-        raise Mistake(f"linear_schedule returned {got!r}; expected one number")
-    return float(got)
-
-
-def expected(t, start, end, duration):
+def reference(t, start, end, duration):
     return start + min(t / duration, 1.0) * (end - start)
 
 
+MISTAKES = {
+    "it keeps changing after t = duration: clamp the fraction, min(t / duration, 1), so it stays at `end`":
+        lambda t, s, e, d: s + (t / d) * (e - s),
+    "clamping the value with max(end, …) assumes a decreasing schedule; an increasing one (start < end) then sits "
+    "at `end` from t = 0: clamp the fraction instead, min(t / duration, 1)":
+        lambda t, s, e, d: max(e, s + (t / d) * (e - s)),
+    "clamping the value with min(end, …) assumes an increasing schedule; a decreasing one (start > end) then sits "
+    "at `end` from t = 0: clamp the fraction instead, min(t / duration, 1)":
+        lambda t, s, e, d: min(e, s + (t / d) * (e - s)),
+    "np.clip(value, end, start) assumes start > end; an increasing schedule then sits at `start`: clamp the "
+    "fraction instead, min(t / duration, 1)":
+        lambda t, s, e, d: float(np.clip(s + (t / d) * (e - s), e, s)),
+    "off by one: it uses t + 1, so at t = 0 the value is not `start`":
+        lambda t, s, e, d: s + min((t + 1) / d, 1.0) * (e - s),
+    "the fraction is t / (duration − 1): it reaches `end` one step early; use t / duration":
+        lambda t, s, e, d: s + min(t / (d - 1), 1.0) * (e - s),
+    "integer division t // duration jumps from start to end: use t / duration":
+        lambda t, s, e, d: s + min(t // d, 1) * (e - s),
+    "start and end are swapped: it goes from `end` to `start`":
+        lambda t, s, e, d: e + min(t / d, 1.0) * (s - e),
+    "it moves away from `end`: start + fraction · (end − start), not start − fraction · (end − start)":
+        lambda t, s, e, d: s - min(t / d, 1.0) * (e - s),
+    "it starts over every `duration` steps (t % duration): after t = duration it stays at `end`":
+        lambda t, s, e, d: s + (t % d) / d * (e - s),
+    "it returns the fraction min(t / duration, 1), not the value start + fraction · (end − start)":
+        lambda t, s, e, d: min(t / d, 1.0),
+}
+
+NAMES = ("t", "start", "end", "duration")
+PROBES = [Probe(f"t = {a[0]}, {a[1]} → {a[2]} over {a[3]}", a) for a in [
+    (0, 1.0, 0.1, 1000), (250, 1.0, 0.1, 1000), (1000, 1.0, 0.1, 1000), (3000, 1.0, 0.1, 1000),
+    (250, 0.4, 1.0, 1000), (1500, 0.4, 1.0, 1000), (1, 2.0, 0.0, 4), (6, -1.5, 0.5, 4),
+]]
+
+DIFFERENTIAL = Differential(reference, MISTAKES, PROBES)
+
+
 def check(student, t, start, end, duration):
-    got, want = value(student, t, start, end, duration), expected(t, start, end, duration)
-    if np.isclose(got, want, rtol=1e-9, atol=1e-9):
-        return
-    fraction = min(t / duration, 1.0)
-    hints = [
-        (start + (t / duration) * (end - start), "it keeps changing after t = duration: clamp at `end` (min(t / duration, 1))"),
-        (start + min((t + 1) / duration, 1.0) * (end - start), "off by one: at t = 0 the value is `start`"),
-        (start + min(t // duration, 1) * (end - start), "integer division t // duration jumps from start to end: use t / duration"),
-        (max(end, start + (t / duration) * (end - start)),
-         "clamping the value with max(end, …) assumes a decreasing schedule; an increasing schedule (start < end) "
-         "must work too: clamp the fraction, min(t / duration, 1)"),
-        (end + fraction * (start - end), "start and end are swapped"),
-    ]
-    hint = next((h for v, h in hints if np.isclose(got, v, rtol=1e-9, atol=1e-9)), None)
-    if hint is None and start < end:
-        hint = "an increasing schedule (start < end) must work too"
-    expect(False, f"linear_schedule({t}, {start}, {end}, {duration}) = {got:.6g}; expected {want:.6g}"
-           + (f": {hint}" if hint else ""), generic=hint is None)
+    args = (t, start, end, duration)
+    expected = reference(*args)
+    got = student(*args)
+    if isinstance(got, (bool, np.bool_)) or not (isinstance(got, numbers.Real) or np.shape(as_array(got, "x")) == ()):
+        raise Mistake(f"linear_schedule returned a {type(got).__name__}; expected one number "
+                      f"(in {call_text('linear_schedule', args)}: it returned {got!r:.60})")
+    value = as_array(got, "linear_schedule")
+    if not close(value.astype(float), expected, computing_dtype(value)):
+        a, b = number_pair(value, expected)
+        fail(f"{call_text('linear_schedule', args)} = {a}; expected {b}", student, DIFFERENTIAL)
 
 
 @pytest.mark.public
 def test_endpoints_and_middle(student):
-    """start at t = 0, halfway at t = duration / 2, end at t = duration"""
-    for t in (0, 500, 1000):
+    """start at t = 0, a quarter of the way at t = duration / 4, end at t = duration"""
+    for t in (0, 250, 500, 1000):
         check(student, t, 1.0, 0.1, 1000)
 
 
+@pytest.mark.public
 def test_stays_at_end_after_duration(student):
     """after t = duration it stays at end"""
-    for t in (1001, 5000, 10**6):
+    for t in (1001, 3000, 10**6):
         check(student, t, 1.0, 0.1, 1000)
 
 
+@pytest.mark.public
 def test_increasing_schedules(student):
     """works when start < end (e.g. β of prioritized replay annealed to 1)"""
-    for t in (0, 250, 1000, 2000):
+    for t in (0, 250, 1000, 1500):
         check(student, t, 0.4, 1.0, 1000)
+
+
+def test_short_and_negative_schedules(student):
+    """a schedule of duration 1 and 4, and values below 0 and above 1"""
+    for args in [(0, 5.0, -5.0, 1), (1, 5.0, -5.0, 1), (7, 5.0, -5.0, 1), (1, 2.0, 0.0, 4), (6, -1.5, 0.5, 4)]:
+        check(student, *args)
 
 
 @pytest.mark.weight(2)
 @GRADING
-@given(t=st.integers(0, 3000), start=st.floats(0, 1), end=st.floats(0, 1), duration=st.integers(1, 2000))
+@given(t=st.integers(0, 3000), start=st.floats(-5, 5), end=st.floats(-5, 5), duration=st.integers(1, 2000))
 def test_random_schedules(student, t, start, end, duration):
-    """matches the schedule for random t, start, end and duration"""
-    check(student, t, start, end, duration)
+    """matches the schedule for random t, start, end (beyond [0, 1], negative) and duration"""
+    check(student, t, round(start, 2), round(end, 2), duration)

@@ -83,9 +83,11 @@ def check_update(student, Q, s, a, r, s2, terminated, truncated, alpha, gamma):
     expected = reference(Q.copy(), s, a, r, s2, terminated, truncated, alpha, gamma)[s, a]
     new = as_array(student(*args), "q_learning_update")
     expect(new.shape == before.shape,
-           f"{example} returned shape {new.shape}; expected the whole table, shape {before.shape}")
+           f"q_learning_update returned the wrong shape; return the whole table (in {example}: shape {new.shape}, "
+           f"expected {before.shape})")
     expect(np.issubdtype(new.dtype, np.floating),
-           f"{example} returned a table of dtype {new.dtype}; Q-values are real numbers: keep Q's float dtype")
+           f"q_learning_update returned a table of integers; Q-values are real numbers: keep Q's float dtype "
+           f"(in {example}: dtype {new.dtype})")
     others = np.ones(before.shape, dtype=bool)
     others[s, a] = False
     dtype = computing_dtype(before, new)
@@ -93,8 +95,8 @@ def check_update(student, Q, s, a, r, s2, terminated, truncated, alpha, gamma):
         moved = ~np.isclose(new, before, **tolerance(dtype, np.abs(before).max()))
         where = tuple(int(i) for i in np.argwhere(others & moved)[0])
         got, was = number_pair(new[where], before[where])
-        raise Mistake(f"it changes Q{list(where)} from {was} to {got}, not only Q at (s, a) = ({s}, {a}): "
-                      f"only Q(s, a) is updated (in {example})")
+        raise Mistake(f"it changes other entries than Q(s, a): only Q(s, a) is updated (in {example}: "
+                      f"Q{list(where)} went from {was} to {got}, and (s, a) = ({s}, {a}))")
     if not close(new[s, a], expected, dtype):
         got, want = number_pair(new[s, a], expected)
         fail(f"{example}: Q[{s}, {a}] became {got}; expected {want}", student, DIFFERENTIAL)

@@ -28,6 +28,27 @@ import torch
 from qlab.replay.uniform import Batch, as_numpy, check_batch_size, check_capacity, check_gamma, check_reward, gather
 
 
+def frame_stacks(frames: np.ndarray, age: np.ndarray, slots, stack: int) -> tuple[np.ndarray, np.ndarray]:
+    """The observations s and s′ of the transitions at ``slots``, rebuilt from a ring of frames.
+
+    ``frames[j]`` is the newest frame of the observation at slot j, ``age[j]`` how many earlier
+    frames of the same episode precede it (capped at ``stack``), and the ring wraps around at
+    ``len(frames)``. Transition j goes from the observation ending at slot j to the one ending
+    at slot j + 1. A stack never reaches before its episode's first frame: those positions
+    repeat the first frame (gymnasium's ``FrameStackObservation(padding_type="reset")``).
+
+    Returns ``(obs, next_obs)``, each (B, stack, H, W), oldest frame first.
+    """
+    slots = np.asarray(slots)
+    capacity = len(frames)
+
+    def stack_ending_at(j):
+        back = np.minimum(np.arange(stack - 1, -1, -1), age[j].astype(np.int64)[:, None])
+        return frames[(j[:, None] - back) % capacity]
+
+    return stack_ending_at(slots), stack_ending_at((slots + 1) % capacity)
+
+
 class AtariReplayBuffer:
     """Replay of stacked uint8 frames that stores every frame once.
 
@@ -39,6 +60,9 @@ class AtariReplayBuffer:
         device: where sampled batches live (obs stay uint8; the network scales them).
         seed: seeds the sampling Generator.
         num_envs: sub-environments feeding ``add_batch``; each gets ``capacity // num_envs`` slots.
+        stacks_fn: ``(frames, age, slots, stack) -> (obs, next_obs)`` rebuilding the stacks of the
+            sampled slots (default :func:`frame_stacks`; a course notebook passes the student's);
+            one sub-environment and n_step = 1 only.
     """
 
     _arrays = ("frames", "actions", "rewards", "terminated", "done", "complete", "age")
@@ -53,8 +77,12 @@ class AtariReplayBuffer:
         device: str | torch.device = "cpu",
         seed: int | None = None,
         num_envs: int = 1,
+        stacks_fn=None,
     ):
         capacity = check_capacity(capacity)
+        if stacks_fn is not None and (num_envs != 1 or n_step != 1):
+            raise ValueError("stacks_fn works with num_envs=1 and n_step=1 only (one ring, one-step transitions)")
+        self.stacks_fn = stacks_fn
         for name, value in (("stack", stack), ("n_step", n_step), ("num_envs", num_envs)):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
                 raise ValueError(f"{name} must be an int >= 1, got {value!r}")
@@ -179,7 +207,11 @@ class AtariReplayBuffer:
         slot, k = self._draw(batch_size)
         pos = slot % self.slots
         base = slot - pos
-        if self.n_step == 1:
+        if self.stacks_fn is not None:
+            returns, last = self.rewards[slot], slot
+            obs, next_obs = (torch.as_tensor(np.asarray(x, dtype=np.uint8), device=self.device)
+                             for x in self.stacks_fn(self.frames, self.age, slot, self.stack))
+        elif self.n_step == 1:
             returns, last = self.rewards[slot], slot
             frames = gather(self.frames, self._stack_slots(base, pos + 1, self.stack + 1), self.device)
             obs, next_obs = frames[:, :-1], frames[:, 1:]

@@ -173,6 +173,22 @@ class ReplayBuffer:
         discounts = np.full(len(rewards), self.gamma, dtype=np.float32)
         self._store_batch(obs, actions, rewards, next_obs, terminated, discounts)
 
+    def add_nstep(self, obs, actions, returns, next_obs, terminated, discounts) -> None:
+        """Store ready-made n-step transitions, one per row: (s_t, a_t, G_t, s_{t+k}, d_t, γ^k).
+
+        For transitions whose n-step returns were computed outside the buffer (e.g. by
+        :func:`qlab.rules.nstep_returns` over a whole episode): ``next_obs`` is the bootstrap
+        state s_{t+k}, ``terminated`` whether the window ended in a termination and
+        ``discounts`` the bootstrap discount γ^k of each row, in [0, 1].
+        """
+        obs, actions, returns, next_obs, terminated, _ = self._check_batch(
+            obs, actions, returns, next_obs, terminated, np.zeros(len(np.asarray(terminated)), dtype=bool)
+        )
+        discounts = np.asarray(discounts, dtype=np.float32)
+        if discounts.shape != returns.shape or not np.all((discounts >= 0) & (discounts <= 1)):
+            raise ValueError(f"discounts must have shape {returns.shape} with values in [0, 1], got {discounts}")
+        self._store_batch(obs, actions, returns, next_obs, terminated, discounts)
+
     def _check(self, obs, action, reward, next_obs):
         obs = check_array("obs", obs, self.obs_shape, self.obs.dtype)
         next_obs = check_array("next_obs", next_obs, self.obs_shape, self.obs.dtype)

@@ -108,14 +108,15 @@ def make_q_network(env_id: str, obs_shape: tuple[int, ...], n_actions: int, hidd
     return MLP(obs_shape[0], n_actions, hidden=hidden, device=device)
 
 
-def make_replay_buffer(config: DQNConfig, obs_shape: tuple[int, ...]):
-    """Frame-sharing buffer for Atari, prioritized if asked, n-step for n > 1, else uniform."""
+def make_replay_buffer(config: DQNConfig, obs_shape: tuple[int, ...], stacks_fn=None):
+    """Frame-sharing buffer for Atari (rebuilding stacks with ``stacks_fn`` if given), prioritized
+    if asked, n-step for n > 1, else uniform."""
     from qlab.replay import AtariReplayBuffer, NStepReplayBuffer, PrioritizedReplayBuffer, ReplayBuffer
 
     common = dict(gamma=config.gamma, device=config.device, seed=config.seed)
     if is_atari(config.env_id):
         return AtariReplayBuffer(config.buffer_size, frame_shape=obs_shape[1:], stack=obs_shape[0],
-                                 n_step=config.n_step, num_envs=config.num_envs, **common)
+                                 n_step=config.n_step, num_envs=config.num_envs, stacks_fn=stacks_fn, **common)
     if config.prioritized:
         if config.n_step != 1:
             raise ValueError("prioritized replay is one-step here: use n_step=1 with prioritized=True")
@@ -128,8 +129,10 @@ def make_replay_buffer(config: DQNConfig, obs_shape: tuple[int, ...]):
 
 
 def train_dqn(config: DQNConfig, *, resume: str | Path | None = None, target_fn=None, loss_fn=None,
-              target_update_fn=None) -> TrainResult:
-    """Train DQN as ``config`` says; ``resume`` continues from a checkpoint file."""
+              target_update_fn=None, stacks_fn=None) -> TrainResult:
+    """Train DQN as ``config`` says; ``resume`` continues from a checkpoint file. The rule
+    arguments replace qlab's own: ``target_fn``, ``loss_fn``, ``target_update_fn`` (see
+    :class:`qlab.agents.DQN`) and, for Atari, ``stacks_fn`` (see :class:`qlab.replay.AtariReplayBuffer`)."""
     cfg = config
     seed_everything(cfg.seed)
     set_threads(cfg.threads, cfg.device, small_network=not is_atari(cfg.env_id))
@@ -147,7 +150,7 @@ def train_dqn(config: DQNConfig, *, resume: str | Path | None = None, target_fn=
         max_grad_norm=cfg.max_grad_norm, device=cfg.device, seed=cfg.seed,
         target_fn=target_fn, loss_fn=loss_fn, target_update_fn=target_update_fn,
     )
-    buffer = make_replay_buffer(cfg, obs_shape)
+    buffer = make_replay_buffer(cfg, obs_shape, stacks_fn)
     epsilon = LinearSchedule(cfg.eps_start, cfg.eps_end, cfg.eps_decay_steps)
     learning_rate = LinearSchedule(cfg.lr, cfg.lr if cfg.lr_end is None else cfg.lr_end, cfg.total_steps)
 

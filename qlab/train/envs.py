@@ -10,6 +10,7 @@ can be saved in a checkpoint, so a resumed run continues the very same episodes.
 from __future__ import annotations
 
 import importlib.util
+import os
 import pickle
 import warnings
 from collections.abc import Callable
@@ -141,6 +142,10 @@ def evaluate(policy: Callable[[np.ndarray], np.ndarray], env_id: str, episodes: 
     options = {"terminal_on_life_loss": False, "clip_rewards": False} if is_atari(env_id) else {}
     if video_dir:
         options["render_mode"] = "rgb_array"
+        if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+            # Headless: without this, SDL (pygame, gymnasium's renderer) probes for a Wayland display
+            # and prints "XDG_RUNTIME_DIR is invalid or not set" before settling on offscreen.
+            os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
     env = make_env(env_id, **options)
     if video_dir:
         env = gym.wrappers.RecordVideo(env, video_dir, episode_trigger=lambda i: i == 0, disable_logger=True)

@@ -1,0 +1,124 @@
+"""Checks for ddpg_actor_loss(obs, actor, critic) -> scalar loss.
+
+    L(θ) = −(1/B) Σ_i Q_φ(s_i, μ_θ(s_i))
+
+Minimising L ascends Q along the actor's action: the gradient flows through the critic into
+the actor's parameters θ. The function returns the loss; the agent calls ``backward()`` and
+steps only the actor's optimizer (it freezes the critic meanwhile), so the loss itself must
+not call ``backward()``, step an optimizer or change any weights.
+"""
+
+import copy
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+from autograde.checks.continuous import actor_and_critic
+from autograde.checks.diagnosis import Differential, Mistake, Probe, call_text, close, expect, fail, number_pair
+from autograde.checks.helpers import GRADING
+from qlab.rules import ddpg_actor_loss as reference
+
+
+def _loss(of_q):
+    def loss(obs, actor, critic):
+        return of_q(critic(obs, actor(obs)))
+    return loss
+
+
+MISTAKES = {
+    "the sign is flipped: minimising +Q would push the actor towards the WORST actions; the loss is −mean Q(s, μ(s))":
+        _loss(lambda q: q.mean()),
+    "it sums over the batch; the loss is the mean, −(1/B) Σ_i Q(s_i, μ(s_i)) (a sum makes the step size grow with B)":
+        _loss(lambda q: -q.sum()),
+    "it squares Q; the actor maximises Q itself: −mean Q(s, μ(s))":
+        _loss(lambda q: -(q ** 2).mean()),
+    "it takes the max over the batch; the loss averages over all states: −mean Q(s, μ(s))":
+        _loss(lambda q: -q.max()),
+}
+
+OBS = torch.tensor([[0.5, -1.0, 2.0], [1.5, 0.25, -0.5], [-2.0, 3.0, 1.0], [0.0, 0.75, -1.25]], dtype=torch.float64)
+
+
+def probe(seed, obs=OBS):
+    actor, critic = actor_and_critic(seed)
+    return Probe(f"networks seeded {seed}", (obs.clone(), actor, critic))
+
+
+PROBES = [probe(0), probe(3), probe(4, OBS[:2])]
+DIFFERENTIAL = Differential(reference, MISTAKES, PROBES, dtype=np.float32)
+EXAMPLE = "ddpg_actor_loss(obs, actor, critic)"
+
+
+def gradients(module):
+    return [p.grad.clone() if p.grad is not None else None for p in module.parameters()]
+
+
+def check_loss(student, obs, actor, critic):
+    """The loss's value, then the gradient it sends into the actor."""
+    saved = copy.deepcopy((obs, actor, critic))
+    example = f"{EXAMPLE} with obs = {call_text('', (obs,))[1:-1]}"
+    loss = student(obs, actor, critic)
+    if not isinstance(loss, torch.Tensor):
+        raise Mistake(f"{example} returned a {type(loss).__name__}; return the loss as a torch tensor (no .item()), "
+                      "so the agent can call backward() on it")
+    expect(loss.numel() == 1, f"{example} returned shape {tuple(loss.shape)}; expected one number, the mean over the "
+                              "batch (a scalar tensor)")
+    for name, before, after in (("actor", saved[1], actor), ("critic", saved[2], critic)):
+        if any(not torch.equal(p, q) for p, q in zip(before.state_dict().values(), after.state_dict().values())):
+            raise Mistake(f"{example} changed the {name}'s weights; return the loss only — the agent calls "
+                          "backward() and steps the actor's optimizer itself")
+    if any(g is not None for g in gradients(actor)):
+        raise Mistake(f"{example} already called backward(): return the loss; the agent calls backward() and steps "
+                      "only the actor's optimizer")
+    reference_actor, reference_critic = copy.deepcopy(saved[1]), copy.deepcopy(saved[2])
+    expected = reference(saved[0], reference_actor, reference_critic)
+    if not close(loss.detach().numpy().reshape(()), expected.detach().numpy(), np.float32):
+        got, want = number_pair(loss.item(), expected.item())
+        fail(f"{example}: got {got}, expected {want}", student, DIFFERENTIAL)
+    expect(loss.requires_grad, f"{example} returned a loss that does not require grad: no gradient can reach the "
+                               "actor's parameters (was it computed under torch.no_grad(), or from detached values?)")
+    loss.reshape(()).backward()
+    expected.backward()
+    for (name, p), want in zip(actor.named_parameters(), gradients(reference_actor)):
+        if p.grad is None or not bool(p.grad.any()):
+            raise Mistake(f"{example}: no gradient reaches the actor's parameter `{name}`: the action μ_θ(s) must stay "
+                          "in the graph (do not .detach() it), so that −Q(s, μ_θ(s)) can move θ")
+        expect(close(p.grad.numpy(), want.numpy(), np.float32),
+               f"{example}: the gradient reaching the actor's `{name}` differs from that of −mean Q(s, μ_θ(s))")
+
+
+@pytest.mark.public
+def test_loss_is_minus_mean_q(student):
+    """the loss is −mean_i Q(s_i, μ(s_i)), one number"""
+    check_loss(student, *PROBES[0].fresh())
+
+
+@pytest.mark.public
+def test_gradient_reaches_the_actor(student):
+    """its gradient flows through the critic into the actor's parameters (the action is not detached)"""
+    check_loss(student, *PROBES[1].fresh())
+
+
+@pytest.mark.public
+def test_changes_no_weights(student):
+    """it only computes the loss: no backward(), no optimizer step, no weight changed"""
+    check_loss(student, *PROBES[2].fresh())
+
+
+def test_frozen_critic(student):
+    """works when the critic's weights are frozen, as the agent does (critic.requires_grad_(False))"""
+    obs, actor, critic = PROBES[0].fresh()
+    check_loss(student, obs, actor, critic.requires_grad_(False))
+
+
+@pytest.mark.weight(2)
+@GRADING
+@given(batch=st.integers(1, 6), seed=st.integers(0, 10_000), dtype=st.sampled_from([torch.float32, torch.float64]))
+def test_random_batches(student, batch, seed, dtype):
+    """matches −mean Q(s, μ(s)) and its gradient on random batches (float32 and float64, batch 1)"""
+    obs = torch.as_tensor(np.random.default_rng(seed).uniform(-3, 3, (batch, 3)).round(2), dtype=dtype)
+    actor, critic = actor_and_critic(seed, dtype=dtype)
+    check_loss(student, obs, actor, critic)

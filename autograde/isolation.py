@@ -1,0 +1,119 @@
+"""How the student's process is started: under bubblewrap where it works, else plainly.
+
+Under ``bwrap`` the process sees a read-only system (/usr, /etc, Python and its libraries,
+the repository's ``qlab`` and ``autograde`` packages) with the hidden checks and catalogues
+replaced by empty folders; nothing else of the repository (no ``solutions/``, no submissions,
+no other student's files), a fresh writable /tmp as its working directory, no network, its
+own process tree (killed with the grader), and, when the grader runs as root, a uid of its
+own so that the process-count limit holds a fork bomb. Resource limits (memory, CPU time,
+file size, processes) are set by the process itself before any student code runs
+(``autograde.student_worker``).
+"""
+
+from __future__ import annotations
+
+import functools
+import glob
+import os
+import site
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+from autograde.registry import HERE, REPO
+
+HIDDEN = [HERE / "checks", HERE / "catalogue"]
+VISIBLE_PACKAGES = [REPO / "qlab", HERE]
+SYSTEM = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc"]
+TMP_SIZE = 256 * 2**20
+
+
+@functools.cache
+def bwrap_works() -> bool:
+    """Whether bubblewrap is installed and allowed to make its namespaces here."""
+    try:
+        probe = subprocess.run(["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
+                                "--unshare-pid", "--unshare-net", "--die-with-parent", "true"],
+                               capture_output=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return probe.returncode == 0
+
+
+@functools.cache
+def python_roots() -> list[str]:
+    """The folders Python and its libraries are read from."""
+    roots = {os.path.realpath(p) for p in (sys.base_prefix, sys.prefix, sys.exec_prefix)}
+    paths = sysconfig.get_paths()
+    roots |= {os.path.realpath(paths[k]) for k in ("stdlib", "platstdlib", "purelib", "platlib") if k in paths}
+    roots |= {os.path.realpath(p) for p in site.getsitepackages() if os.path.isdir(p)}
+    roots.add(os.path.dirname(os.path.realpath(sys.executable)))
+    return sorted(roots)
+
+
+@functools.cache
+def visible_roots() -> list[str]:
+    return [*python_roots(), *(str(p) for p in VISIBLE_PACKAGES)]
+
+
+@functools.lru_cache(maxsize=4096)
+def is_visible(path: str) -> bool:
+    """Whether a file the grader imported from is also there for the student's process."""
+    path = os.path.realpath(path)
+    if any(path.startswith(str(h) + os.sep) for h in HIDDEN):
+        return False
+    return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in visible_roots())
+
+
+def worker_python() -> str:
+    """The Python of this virtual environment, by a path that exists inside the sandbox."""
+    return os.path.join(os.path.realpath(sys.prefix), "bin", os.path.basename(sys.executable))
+
+
+def _ancestors(paths: list[str]) -> list[str]:
+    found = set()
+    for path in paths:
+        for parent in Path(path).parents:
+            if str(parent) != "/":
+                found.add(str(parent))
+    return sorted(found, key=lambda p: (p.count("/"), p))
+
+
+def bwrap_command(argv: list[str], as_root: bool) -> list[str]:
+    """``argv`` run under bubblewrap with the view described in this module's docstring."""
+    system = [p for p in SYSTEM if os.path.exists(p)]
+    binds = [r for r in python_roots() if not any(r.startswith(s + os.sep) for s in system)]
+    packages = [str(p) for p in VISIBLE_PACKAGES]
+    command = ["bwrap", "--die-with-parent", "--new-session",
+               "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
+    if as_root:  # keep only what the worker needs to move to a uid of its own
+        command += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    else:
+        command += ["--unshare-user"]
+    for parent in _ancestors(binds + packages):  # bwrap would make these 0700: unreadable after setuid
+        if not any(parent == b or parent.startswith(b + os.sep) for b in system + binds):
+            command += ["--perms", "0755", "--dir", parent]
+    for path in system + binds + packages:
+        command += ["--ro-bind", path, path]
+    for path in HIDDEN:
+        if path.exists():
+            command += ["--tmpfs", str(path), "--remount-ro", str(path)]
+    command += ["--dev", "/dev", "--proc", "/proc",
+                "--perms", "1777", "--size", str(TMP_SIZE), "--tmpfs", "/tmp", "--chdir", "/tmp"]
+    for device in sorted(glob.glob("/dev/nvidia*")):  # CUDA, where the machine has it
+        command += ["--dev-bind", device, device]
+    if os.path.exists("/dev/nvidiactl") and os.path.isdir("/sys"):
+        command += ["--ro-bind", "/sys", "/sys"]
+    return command + argv
+
+
+def environment(tmp: str = "/tmp") -> dict:
+    """A small, clean environment: the repository's packages first on the path, no proxies,
+    no instructor settings; ``tmp`` is the process's own writable folder."""
+    keep = {k: v for k, v in os.environ.items()
+            if k in ("LANG", "LC_ALL", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "CUDA_VISIBLE_DEVICES")}
+    return {**keep, "PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": tmp, "TMPDIR": tmp,
+            "PYTHONPATH": str(REPO), "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0",
+            "MPLBACKEND": "Agg", "MPLCONFIGDIR": os.path.join(tmp, "matplotlib"),
+            "HYPOTHESIS_STORAGE_DIRECTORY": os.path.join(tmp, "hypothesis")}
