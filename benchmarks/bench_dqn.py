@@ -1,6 +1,16 @@
-"""DQN on CartPole-v1: qlab beside Stable-Baselines3 in one process, same settings and seeds.
+"""DQN on CartPole-v1: qlab beside its peers in one process, same settings and seeds.
 
-Two measurements:
+Three measurements:
+
+0. ``peers``: environment steps per second of qlab, CleanRL's ``dqn.py`` (the faithful local
+   re-implementation in ``cleanrl_dqn.py``: CleanRL cannot be pip-installed) and
+   Stable-Baselines3, all at CleanRL's published CartPole hyper-parameters (buffer 10k,
+   learning starts 10k, one update of batch 128 every 10 steps, target copy every 500 steps,
+   Adam 2.5e-4, MLP 120-84, ε 1 → 0.05 over half the run, MSE loss), each writing its
+   TensorBoard logs, interleaved (qlab, CleanRL, SB3, qlab, ...), 1 torch thread; medians and
+   spreads of wall-clock and of process CPU time. SB3 differs where it cannot be told
+   otherwise: Huber loss, and its gradient-norm clip (set to 1e9, so it computes the norm but
+   never clips).
 
 1. ``speed``: environment steps per second, training included, at one fixed setting
    (buffer 10k, learning starts 10k, one update every 10 steps, batch 128, hard target
@@ -11,7 +21,8 @@ Two measurements:
    (every 1000 steps) reaches 475; qlab with its tuned defaults (DQNConfig()), SB3 with the
    rl-zoo CartPole hyper-parameters. Median over ``--seeds`` seeds, budget ``--budget``.
 
-    python benchmarks/bench_dqn.py                      # both
+    python benchmarks/bench_dqn.py peers --repeats 5 --total 20000
+    python benchmarks/bench_dqn.py                      # speed and solve
     python benchmarks/bench_dqn.py speed --repeats 3
     python benchmarks/bench_dqn.py solve --seeds 5 --budget 50000
 """
@@ -19,14 +30,19 @@ Two measurements:
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
+import tempfile
 import time
 
-import gymnasium as gym
-import numpy as np
-import torch
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy loads OpenBLAS
 
-from qlab.train import DQNConfig, train_dqn
+import cleanrl_dqn  # noqa: E402
+import gymnasium as gym  # noqa: E402
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from qlab.train import DQNConfig, train_dqn  # noqa: E402
 
 SPEED = dict(buffer_size=10_000, learning_starts=10_000, train_every=10, batch_size=128, lr=2.5e-4,
              hidden=(120, 84), gamma=0.99, eps_start=1.0, eps_end=0.05, max_grad_norm=10.0)
@@ -90,6 +106,63 @@ def speed(args) -> None:
               f"| {q_cpu:,.0f} | {s_cpu:,.0f} | {q_cpu / s_cpu:.2f} |", flush=True)
 
 
+def peers_qlab(total: int, seed: int, log_dir: str) -> None:
+    c = cleanrl_dqn.CARTPOLE
+    train_dqn(DQNConfig(total_steps=total, seed=seed, buffer_size=c["buffer_size"],
+                        learning_starts=c["learning_starts"], train_every=c["train_frequency"],
+                        batch_size=c["batch_size"], lr=c["learning_rate"], hidden=(120, 84), gamma=c["gamma"],
+                        double=False, n_step=1, loss="mse", target_update="hard",
+                        target_update_every=c["target_network_frequency"] // c["train_frequency"], max_grad_norm=None,
+                        eps_start=c["start_e"], eps_end=c["end_e"],
+                        eps_decay_steps=int(c["exploration_fraction"] * total), eval_every=0, out=log_dir,
+                        progress=False))
+
+
+def peers_cleanrl(total: int, seed: int, log_dir: str) -> None:
+    cleanrl_dqn.train(log_dir, seed=seed, total_timesteps=total)
+
+
+def peers_sb3(total: int, seed: int, log_dir: str) -> None:
+    from stable_baselines3 import DQN
+
+    c = cleanrl_dqn.CARTPOLE
+    env = gym.make("CartPole-v1")
+    model = DQN("MlpPolicy", env, learning_rate=c["learning_rate"], buffer_size=c["buffer_size"],
+                learning_starts=c["learning_starts"], batch_size=c["batch_size"], gamma=c["gamma"],
+                train_freq=c["train_frequency"], gradient_steps=1, target_update_interval=c["target_network_frequency"],
+                exploration_fraction=c["exploration_fraction"], exploration_initial_eps=c["start_e"],
+                exploration_final_eps=c["end_e"], max_grad_norm=1e9, policy_kwargs=dict(net_arch=[120, 84]),
+                tensorboard_log=log_dir, seed=seed, device="cpu")
+    model.learn(total)
+
+
+def peers(args) -> None:
+    runs = {"qlab": [], "CleanRL": [], "SB3": []}
+    run_fns = {"qlab": peers_qlab, "CleanRL": peers_cleanrl, "SB3": peers_sb3}
+    for name, run in run_fns.items():  # warm-up: first calls of torch, gymnasium, tensorboard
+        with tempfile.TemporaryDirectory() as log_dir:
+            run(1_000, 0, log_dir)
+    for repeat in range(args.repeats):  # interleaved, so that changes in load hit all alike
+        for name, run in run_fns.items():
+            with tempfile.TemporaryDirectory() as log_dir, Timer() as timer:
+                run(args.total, repeat + 1, log_dir)
+            runs[name].append(timer.rates(args.total))
+    load = os.getloadavg()
+    print(f"## DQN CartPole-v1 at CleanRL's hyper-parameters: env steps/s incl. training, {args.total} steps, "
+          f"median (min–max) of {args.repeats} interleaved repeats, torch threads {torch.get_num_threads()}, "
+          f"load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}\n")
+    print("| library | steps/s (wall) | qlab ÷ it | steps/CPU-s | qlab ÷ it |")
+    print("|---|---:|---:|---:|---:|")
+    medians = {name: [statistics.median(r[i] for r in rates) for i in (0, 1)] for name, rates in runs.items()}
+    for name, rates in runs.items():
+        cells = []
+        for i in (0, 1):
+            values = [r[i] for r in rates]
+            cells.append(f"{medians[name][i]:,.0f} ({min(values):,.0f}–{max(values):,.0f})")
+            cells.append(f"{medians['qlab'][i] / medians[name][i]:.2f}")
+        print(f"| {name} | " + " | ".join(cells) + " |", flush=True)
+
+
 def qlab_solve(seed: int, budget: int) -> int | None:
     result = train_dqn(DQNConfig(total_steps=budget, seed=seed, eval_every=1_000, eval_episodes=10,
                                  stop_at_return=475.0, out=None, progress=False))
@@ -127,7 +200,7 @@ def solve(args) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", nargs="?", choices=["speed", "solve", "all"], default="all")
+    parser.add_argument("what", nargs="?", choices=["peers", "speed", "solve", "all"], default="all")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--total", type=int, default=50_000, help="steps per speed run")
     parser.add_argument("--num-envs", type=int, default=5, help="the vectorised speed setting (divides 10)")
@@ -137,6 +210,8 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     import stable_baselines3  # noqa: F401  (imports are not part of any timing)
+    if args.what == "peers":
+        peers(args)
     if args.what in ("speed", "all"):
         speed(args)
     if args.what in ("solve", "all"):

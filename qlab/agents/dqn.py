@@ -99,19 +99,29 @@ class DQN:
         """
         obs = np.asarray(obs)
         n = len(obs)
+        if n == 1:  # one environment: a scalar draw, the same random stream as a batch of one
+            if epsilon > 0.0 and self.rng.random() < epsilon:
+                return self.rng.integers(self.n_actions, size=1)
+            return self._greedy(obs)
         explore = None
         if epsilon > 0.0:
             explore = self.rng.random(n) < epsilon
             if explore.all():
                 return self.rng.integers(self.n_actions, size=n)
-        if obs.dtype == np.float64:
-            obs = obs.astype(np.float32)
-        with torch.inference_mode():
-            q = self.q_net(torch.from_numpy(obs).to(self.device, non_blocking=True))
-            actions = q.argmax(dim=1).numpy(force=True)
+        actions = self._greedy(obs)
         if explore is not None and explore.any():
             actions[explore] = self.rng.integers(self.n_actions, size=int(explore.sum()))
         return actions
+
+    def _greedy(self, obs: np.ndarray) -> np.ndarray:
+        """``argmax_a Q(s, a)`` for a numpy batch, as an int64 numpy array."""
+        if obs.dtype == np.float64:
+            obs = obs.astype(np.float32)
+        x = torch.from_numpy(obs)
+        on_cpu = self.device.type == "cpu"
+        with torch.inference_mode():
+            actions = self.q_net(x if on_cpu else x.to(self.device, non_blocking=True)).argmax(dim=1)
+            return actions.numpy() if on_cpu else actions.cpu().numpy()
 
     def update(self, batch) -> dict[str, torch.Tensor]:
         """One gradient step on a replay batch, then the target update when it is due.

@@ -59,6 +59,8 @@ def check_gamma(gamma: float) -> float:
 
 def check_array(name: str, value: Any, shape: tuple, dtype: np.dtype) -> np.ndarray:
     """``value`` as an array of ``shape`` that casts to ``dtype`` without changing its kind."""
+    if type(value) is np.ndarray and value.shape == shape and value.dtype == dtype:
+        return value
     array = np.asarray(value)
     if array.shape != shape:
         raise ValueError(f"{name} has shape {array.shape}, expected {shape}")
@@ -68,6 +70,8 @@ def check_array(name: str, value: Any, shape: tuple, dtype: np.dtype) -> np.ndar
 
 
 def check_flags(name: str, value: Any, n: int) -> np.ndarray:
+    if type(value) is np.ndarray and value.dtype == bool and value.shape == (n,):
+        return value
     flags = np.asarray(value, dtype=bool)
     if flags.shape != (n,):
         raise ValueError(f"{name} has shape {flags.shape}, expected ({n},) (one flag per sub-environment)")
@@ -163,6 +167,9 @@ class ReplayBuffer:
         obs, actions, rewards, next_obs, terminated, _ = self._check_batch(
             obs, actions, rewards, next_obs, terminated, truncated
         )
+        if len(rewards) == 1:  # one environment: row writes, no index arrays
+            self._store(obs[0], actions[0], rewards[0], next_obs[0], terminated[0], self.gamma)
+            return
         discounts = np.full(len(rewards), self.gamma, dtype=np.float32)
         self._store_batch(obs, actions, rewards, next_obs, terminated, discounts)
 
@@ -195,7 +202,7 @@ class ReplayBuffer:
         n = len(rewards)
         if n > self.capacity:
             raise ValueError(f"add_batch got {n} transitions, more than capacity={self.capacity}")
-        if not np.all(np.isfinite(rewards)):
+        if not (math.isfinite(rewards[0]) if n == 1 else np.isfinite(rewards).all()):
             raise ValueError(f"rewards must be finite, got {rewards}")
         obs = check_array("obs", obs, (n, *self.obs_shape), self.obs.dtype)
         next_obs = check_array("next_obs", next_obs, (n, *self.obs_shape), self.obs.dtype)

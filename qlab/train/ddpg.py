@@ -125,9 +125,10 @@ def train_ddpg(config: DDPGConfig, *, resume: str | Path | None = None, critic_t
                 if logger:
                     logger.log("episodes", step, episode_return=episode_return, length=length)
             envs.finished.clear()
-        if logger and metrics is not None and multiples_crossed(step, cfg.log_every, n):
+        # (the step counter moves by n, so it passed a multiple of `every` iff step % every < n)
+        if logger and metrics is not None and step % cfg.log_every < n:
             logger.log("train", step, **{key: value.item() for key, value in metrics.items()})
-        if multiples_crossed(step, cfg.progress_every, n) or step >= cfg.total_steps:
+        if step % cfg.progress_every < n or step >= cfg.total_steps:
             now = time.perf_counter()
             if logger:
                 logger.scalar("charts/steps_per_second", (step - last_step) / (now - last_time), step)
@@ -135,7 +136,7 @@ def train_ddpg(config: DDPGConfig, *, resume: str | Path | None = None, critic_t
             bar.update(step - bar.n)
             if recent_returns:
                 bar.set_postfix(episodic_return=f"{np.mean(recent_returns):.1f}", refresh=False)
-        if cfg.eval_every and (multiples_crossed(step, cfg.eval_every, n) or step >= cfg.total_steps):
+        if cfg.eval_every and (step % cfg.eval_every < n or step >= cfg.total_steps):
             video_dir = str(Path(cfg.out) / "videos" / f"step_{step}") if cfg.video and cfg.out else None
             returns = evaluate(lambda o: agent.act(o, noise=False), cfg.env_id, cfg.eval_episodes,
                                cfg.seed + 1_000_000, video_dir)
@@ -147,7 +148,7 @@ def train_ddpg(config: DDPGConfig, *, resume: str | Path | None = None, critic_t
                 best_return = result.eval_returns[-1]
                 save_checkpoint(out / "best.pt", {"algo": "ddpg", "config": dataclasses.asdict(cfg), "step": step,
                                                   "agent": agent.state_dict(), "eval_return": best_return})
-        if out and ((cfg.checkpoint_every and multiples_crossed(step, cfg.checkpoint_every, n)) or step >= cfg.total_steps):
+        if out and ((cfg.checkpoint_every and step % cfg.checkpoint_every < n) or step >= cfg.total_steps):
             if logger:
                 logger.flush()
             save_checkpoint(out / "checkpoint.pt", run_state("ddpg", cfg, step, agent, obs, envs, buffer))

@@ -193,10 +193,11 @@ def train_dqn(config: DQNConfig, *, resume: str | Path | None = None, target_fn=
                 if logger:
                     logger.log("episodes", step, episode_return=episode_return, length=length)
             envs.finished.clear()
-        if logger and metrics is not None and multiples_crossed(step, cfg.log_every, n):
+        # (the step counter moves by n, so it passed a multiple of `every` iff step % every < n)
+        if logger and metrics is not None and step % cfg.log_every < n:
             logger.log("train", step, loss=metrics["loss"].item(), q_mean=metrics["q_mean"].item(),
                        epsilon=epsilon(step))
-        if multiples_crossed(step, cfg.progress_every, n) or step >= cfg.total_steps:
+        if step % cfg.progress_every < n or step >= cfg.total_steps:
             now = time.perf_counter()
             if logger:
                 logger.scalar("charts/steps_per_second", (step - last_step) / (now - last_time), step)
@@ -204,14 +205,14 @@ def train_dqn(config: DQNConfig, *, resume: str | Path | None = None, target_fn=
             bar.update(step - bar.n)
             if recent_returns:
                 bar.set_postfix(episodic_return=f"{np.mean(recent_returns):.1f}", refresh=False)
-        if cfg.eval_every and (multiples_crossed(step, cfg.eval_every, n) or step >= cfg.total_steps):
+        if cfg.eval_every and (step % cfg.eval_every < n or step >= cfg.total_steps):
             _evaluate(agent, cfg, step, logger, result)
             solved = cfg.stop_at_return is not None and result.eval_returns[-1] >= cfg.stop_at_return
             if out and result.eval_returns[-1] > best_return:
                 best_return = result.eval_returns[-1]
                 save_checkpoint(out / "best.pt", {"algo": "dqn", "config": dataclasses.asdict(cfg), "step": step,
                                                   "agent": agent.state_dict(), "eval_return": best_return})
-        if out and ((cfg.checkpoint_every and multiples_crossed(step, cfg.checkpoint_every, n)) or step >= cfg.total_steps or solved):
+        if out and ((cfg.checkpoint_every and step % cfg.checkpoint_every < n) or step >= cfg.total_steps or solved):
             if logger:
                 logger.flush()
             save_checkpoint(out / "checkpoint.pt", run_state("dqn", cfg, step, agent, obs, envs, buffer))

@@ -55,35 +55,41 @@ class EnvPool:
         self.num_envs = num_envs
         self.single_observation_space = self.envs[0].observation_space
         self.single_action_space = self.envs[0].action_space
-        self.episode_returns = np.zeros(num_envs)
-        self.episode_lengths = np.zeros(num_envs, dtype=np.int64)
+        # Python ints for discrete actions: Discrete.contains checks them without np.issubdtype
+        self._int_actions = isinstance(self.single_action_space, gym.spaces.Discrete)
+        self._obs_batch_shape = (num_envs, *self.single_observation_space.shape)
+        self._obs_dtype = self.single_observation_space.dtype
+        self.episode_returns = [0.0] * num_envs
+        self.episode_lengths = [0] * num_envs
         self.finished: list[tuple[float, int]] = []
         # Atari: episodes end at each life lost, RecordEpisodeStatistics reports the whole game
         self.game_statistics = _has_wrapper(self.envs[0], gym.wrappers.RecordEpisodeStatistics)
 
     def reset(self, seed: int | None = None) -> np.ndarray:
-        self.episode_returns[:] = 0
-        self.episode_lengths[:] = 0
+        self.episode_returns = [0.0] * self.num_envs
+        self.episode_lengths = [0] * self.num_envs
         return np.stack([env.reset(seed=None if seed is None else seed + i)[0] for i, env in enumerate(self.envs)])
 
     def step(self, actions: np.ndarray):
-        space = self.single_observation_space
-        next_obs = np.empty((self.num_envs, *space.shape), dtype=space.dtype)
+        next_obs = np.empty(self._obs_batch_shape, dtype=self._obs_dtype)
         final_obs = np.empty_like(next_obs)
         rewards = np.empty(self.num_envs, dtype=np.float32)
         terminated = np.empty(self.num_envs, dtype=bool)
         truncated = np.empty(self.num_envs, dtype=bool)
+        if self._int_actions:
+            actions = actions.tolist()
         for i, env in enumerate(self.envs):
-            obs, rewards[i], terminated[i], truncated[i], info = env.step(actions[i])
+            obs, reward, term, trunc, info = env.step(actions[i])
             final_obs[i] = obs
-            self.episode_returns[i] += rewards[i]
+            rewards[i], terminated[i], truncated[i] = reward, term, trunc
+            self.episode_returns[i] += float(rewards[i])
             self.episode_lengths[i] += 1
-            if terminated[i] or truncated[i]:
+            if term or trunc:
                 if "episode" in info:  # RecordEpisodeStatistics inside: the real game, unclipped
                     self.finished.append((float(info["episode"]["r"]), int(info["episode"]["l"])))
                 elif not self.game_statistics:
-                    self.finished.append((float(self.episode_returns[i]), int(self.episode_lengths[i])))
-                self.episode_returns[i] = 0
+                    self.finished.append((self.episode_returns[i], self.episode_lengths[i]))
+                self.episode_returns[i] = 0.0
                 self.episode_lengths[i] = 0
                 obs, _ = env.reset()
             next_obs[i] = obs
@@ -98,7 +104,8 @@ class EnvPool:
             return None
 
     def load_state(self, state: bytes) -> None:
-        envs, self.episode_returns, self.episode_lengths = pickle.loads(state)
+        envs, returns, lengths = pickle.loads(state)
+        self.episode_returns, self.episode_lengths = [float(r) for r in returns], [int(n) for n in lengths]
         for env in self.envs:
             env.close()
         self.envs = envs
