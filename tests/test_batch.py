@@ -57,7 +57,7 @@ MAKERS = {"solution": lambda p: make(p, "solution"), "release": lambda p: make(p
 EXPECTED = {  # points per rule, in RULES' order
     "solution": [4, 3, 2, 1, 5],
     "release": [0, 0, 0, 0, 0],
-    "half_right": [4, 0.5, 2, 0, 3],
+    "half_right": [4, 0, 2, 0, 3],
     "hang": [0, 0, 0, 0, 0],
     "hog": [4, 3, 2, 1, 0],
 }
@@ -202,11 +202,16 @@ def test_separate_scheduler_and_workers_grade_the_same(tmp_path, cluster, on_loc
                                                 scheduler=address, progress=False)}
     killer.join(5)
     assert sorted(graded) == sorted(MAKERS)
+    compared = 0
     for student, row in on_local_cluster.items():
         if student != "hang":
+            if "KilledWorker" in graded[student].cut_short:  # it was in flight on the killed worker too
+                continue
+            compared += 1
             assert [graded[student].points[rule] for rule in RULES] == points(row), student
             if student != "crash":  # its exit code may be read before the process is reaped ("exit code None")
                 assert graded[student].notes(ASSIGNMENT) == row["notes"], student
+    assert compared >= 3, "the killed worker took most of the class with it"
     # The worker grading `hang` was killed: that student gets zero and the reason, the batch went on,
     # and the grading process died with its worker, taking the student's process along.
     assert sum(graded["hang"].points.values()) == 0

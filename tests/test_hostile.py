@@ -9,13 +9,14 @@ import hashlib
 import time
 
 import nbformat
+import numpy as np
 import pytest
 
 import autograde.runner
 from autograde.isolation import bwrap_works
 from autograde.notebook import is_answer_cell
 from autograde.offline import grade_notebook
-from autograde.registry import HERE
+from autograde.registry import HERE, RULES
 from submissions import ASSIGNMENT, REPO
 
 SOURCE = REPO / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
@@ -134,7 +135,7 @@ def value_iteration(P, R, terminal, gamma, tol, backup):
     "discount_grid": "def discount_grid_answers():\n    return {}",
 }
 
-WRONG_BACKUP = 1.14  # what `np.zeros_like(Q)` earns without any tampering (right shape and dtype)
+WRONG_BACKUP = 0.0  # what `np.zeros_like(Q)` earns without any tampering (test_wrong_backup_earns_the_same_untampered)
 CASES = {
     "hangs_and_exits": (HANGS_AND_EXITS, {"q_backup": (0, "did not return within 3 s"),
                                           "value_iteration": (0, "raised SystemExit"),
@@ -144,7 +145,7 @@ CASES = {
                                             "q_backup": (0, "signal 9"),
                                             "value_iteration": (0, "the grader accepts at most 64 MB"),
                                             "discount_grid": (0, "MemoryError")}),
-    "tampering": (TAMPERING, {"q_backup": (WRONG_BACKUP, "γ also discounts the reward"),
+    "tampering": (TAMPERING, {"q_backup": (WRONG_BACKUP, "Q_next at index (0, 0): got 0, expected 0.5"),
                               "greedy_policy": (0, "returned a __main__.Evil, which the grader cannot accept")}),
     "cheating_and_broken": (CHEATING_AND_BROKEN, {
         "q_backup": (0, "qlab.tabular.planning.q_backup, the course's own code"),
@@ -195,6 +196,13 @@ def test_hostile_submission_is_contained(case, tmp_path):
     assert all(r.isolated == bwrap_works() for r in results.values())
     assert elapsed < 240, f"{case} took {elapsed:.0f} s"   # bounded by the limits, not a speed test
     print(f"{case}: {elapsed:.1f} s, " + ", ".join(f"{r}={results[r].points:g}" for r in SOLVED))
+
+
+def test_wrong_backup_earns_the_same_untampered():
+    def q_backup(Q, P, R, terminal, gamma):
+        return np.zeros_like(Q)
+
+    assert autograde.runner.run_checks(RULES["q_backup"], q_backup).points == WRONG_BACKUP
 
 
 def test_the_same_submission_graded_twice_gets_identical_results(tmp_path):
