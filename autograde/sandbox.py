@@ -5,9 +5,11 @@ the checks a ``StudentFunction`` that forwards each call there. The student's co
 shares a process with the checks or the reference, so it cannot tamper with them; a crash,
 a hang or megabytes of output cost that call, never the grader.
 
-Arguments are pickled to the child and the results back. Arrays and random generators that
-the student's function changed in place are copied back into the caller's objects, so an
-in-place update behaves as it would in one process.
+Arguments are pickled to the child and the results back. Arrays (also the arrays of a dict
+argument) and random generators that the student's function changed in place are copied back
+into the caller's objects, so an in-place update behaves as it would in one process. Torch
+tensors (and so nn.Module parameters) travel through torch's shared memory, so their in-place
+changes are seen as they happen.
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ def _changed_arguments(args: tuple) -> dict:
     for i, arg in enumerate(args):
         if isinstance(arg, np.ndarray):
             updates[i] = arg
+        elif isinstance(arg, dict) and any(isinstance(v, np.ndarray) for v in arg.values()):
+            updates[i] = {k: v for k, v in arg.items() if isinstance(v, np.ndarray)}
         elif isinstance(arg, np.random.Generator):
             updates[i] = arg.bit_generator.state
     return updates
@@ -81,6 +85,11 @@ def _serve(conn, cells: list[str]) -> None:
             conn.send(("ok", ("argument", same) if same is not None else ("value", result), _changed_arguments(args)))
         except Exception as error:
             conn.send(("error", f"a result that could not be sent back to the grader ({error})", {}))
+
+
+def _copy_back(original: np.ndarray, new: np.ndarray) -> None:
+    if original.shape == new.shape and original.flags.writeable:
+        np.copyto(original, new, casting="unsafe")
 
 
 class Sandbox:
@@ -154,8 +163,12 @@ class Sandbox:
             raise StudentCodeError(f"{name} raised {payload}")
         for index, new in updates.items():
             original = args[index]
-            if isinstance(original, np.ndarray) and original.shape == new.shape and original.flags.writeable:
-                np.copyto(original, new, casting="unsafe")
+            if isinstance(original, np.ndarray):
+                _copy_back(original, new)
+            elif isinstance(original, dict):
+                for key, array in new.items():
+                    if isinstance(original.get(key), np.ndarray):
+                        _copy_back(original[key], array)
             elif isinstance(original, np.random.Generator):
                 original.bit_generator.state = new
         kind, value = payload
