@@ -58,6 +58,25 @@ RULES: dict[str, Rule] = {rule.name: rule for rule in [
     Rule("linear_schedule", "02_q_learning", 1,
          "linear_schedule(t, start, end, duration) -> value",
          "start → end linearly over `duration` steps, then end"),
+    # 04_dqn
+    Rule("ring_add", "04_dqn", 2,
+         "ring_add(storage, index, size, obs, action, reward, next_obs, terminated, truncated) -> (index, size)",
+         "write (s, a, r, s', terminated) into slot `index` in place; the next index wraps around, size stops at capacity"),
+    Rule("sample_indices", "04_dqn", 2,
+         "sample_indices(size, capacity, batch_size, rng) -> indices",
+         "batch_size slots uniform with replacement over the size filled ones, drawn with rng"),
+    Rule("dqn_target", "04_dqn", 3,
+         "dqn_target(rewards, next_q_target, terminated, gamma) -> y",
+         "y = r + γ(1 − terminated) max_a' Q_target(s', a'), shape (B,), no gradient"),
+    Rule("td_loss", "04_dqn", 3,
+         'td_loss(q_values, actions, targets, kind="huber") -> loss',
+         "mean Huber (δ = 1) or squared error between Q(s, a) of the actions taken and y"),
+    Rule("hard_update", "04_dqn", 1,
+         "hard_update(target, online) -> None",
+         "θ' ← θ in place (parameters and buffers), no aliasing, no gradient"),
+    Rule("polyak_update", "04_dqn", 2,
+         "polyak_update(target, online, tau) -> None",
+         "θ' ← τ θ + (1 − τ) θ' in place, τ the fraction of the online weights"),
 ]}
 
 

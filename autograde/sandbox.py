@@ -8,8 +8,9 @@ a hang or megabytes of output cost that call, never the grader.
 Arguments are pickled to the child and the results back. Arrays (also the arrays of a dict
 argument) and random generators that the student's function changed in place are copied back
 into the caller's objects, so an in-place update behaves as it would in one process. Torch
-tensors (and so nn.Module parameters) travel through torch's shared memory, so their in-place
-changes are seen as they happen.
+tensors travel through torch's shared memory, so their in-place changes are seen as they
+happen; a torch module argument gets back the state the call left it in (values, tensors that
+autograd tracked, tensors that became another argument's: aliasing).
 """
 
 from __future__ import annotations
@@ -41,8 +42,50 @@ def _describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}{place}"
 
 
+def _is_module(value) -> bool:
+    return hasattr(value, "state_dict") and hasattr(value, "load_state_dict") and hasattr(value, "get_parameter")
+
+
+def _module_states(args: tuple) -> dict:
+    """Each torch module argument's state (detached tensors) as the call left it, with the tensors
+    that autograd tracked and those sharing memory with another argument's (aliasing)."""
+    tensors = {i: arg.state_dict(keep_vars=True) for i, arg in enumerate(args) if _is_module(arg)}
+    owners = {}
+    for i, state in tensors.items():
+        for name, tensor in state.items():
+            if tensor.untyped_storage().data_ptr():
+                owners.setdefault(tensor.untyped_storage().data_ptr(), []).append((i, name))
+    states = {}
+    for i, state in tensors.items():
+        aliases = {}
+        for name, tensor in state.items():
+            others = [o for o in owners.get(tensor.untyped_storage().data_ptr(), []) if o[0] != i]
+            if others:
+                aliases[name] = others[0]
+        tracked = [name for name, t in state.items() if t.grad_fn is not None]
+        states[i] = ("module", {name: t.detach() for name, t in state.items()}, tracked, aliases)
+    return states
+
+
+def _restore_module(original, args: tuple, state: dict, tracked: list, aliases: dict) -> None:
+    """Give ``original`` the state the student's call left in the child: values, tracked tensors, aliases."""
+    try:
+        original.load_state_dict(state, strict=False)
+    except Exception:  # noqa: BLE001 - a module the student reshaped keeps its old values
+        return
+    for name in tracked:
+        tensor = original.state_dict(keep_vars=True).get(name)
+        if tensor is not None and tensor.is_floating_point():
+            tensor.requires_grad_(True)
+    for name, (j, other) in aliases.items():
+        source = args[j].state_dict(keep_vars=True).get(other)
+        target = original.state_dict(keep_vars=True).get(name)
+        if source is not None and target is not None and source.shape == target.shape:
+            target.data = source.data
+
+
 def _changed_arguments(args: tuple) -> dict:
-    updates = {}
+    updates = _module_states(args)
     for i, arg in enumerate(args):
         if isinstance(arg, np.ndarray):
             updates[i] = arg
@@ -171,6 +214,8 @@ class Sandbox:
                         _copy_back(original[key], array)
             elif isinstance(original, np.random.Generator):
                 original.bit_generator.state = new
+            elif _is_module(original) and isinstance(new, tuple) and new[0] == "module":
+                _restore_module(original, args, *new[1:])
         kind, value = payload
         return args[value] if kind == "argument" else value
 
