@@ -7,6 +7,7 @@ In place on the target network: every parameter and buffer of ``target`` gets th
 recording it; ``online`` is unchanged.
 """
 
+import pytest
 import torch
 
 from autograde.checks.diagnosis import Mistake
@@ -32,16 +33,19 @@ def check_hard(student, target, online):
                       f"{', '.join(moved[:3])}: they share memory (aliasing). Copy the values: t.copy_(o)")
 
 
+@pytest.mark.public
 def test_copies_the_online_weights(student):
     """the target gets the online network's weights and biases, in place"""
     check_hard(student, *network_pair(0))
 
 
+@pytest.mark.public
 def test_is_a_copy_not_an_alias(student):
     """the target keeps its own tensors: training the online network later leaves it alone"""
     check_hard(student, *network_pair(1))
 
 
+@pytest.mark.public
 def test_buffers_too(student):
     """buffers (batch normalisation's running statistics) are copied too"""
     check_hard(student, *network_pair(2, norm=True))

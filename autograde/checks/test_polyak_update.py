@@ -9,6 +9,7 @@ autograd record, ``online`` unchanged.
 """
 
 import numpy as np
+import pytest
 import torch
 
 from autograde.checks.diagnosis import Differential, Mistake, Probe, fail
@@ -72,16 +73,19 @@ def check_polyak(student, target, online, tau, buffers_copied_ok=False):
     fail(message, student, DIFFERENTIAL)
 
 
+@pytest.mark.public
 def test_one_update(student):
     """τ = 0.25: θ' ← 0.25 θ + 0.75 θ', in place on the target"""
     check_polyak(student, *PROBES[0].fresh())
 
 
+@pytest.mark.public
 def test_tau_is_the_online_fraction(student):
     """τ = 0.1 moves the target a tenth of the way towards the online network, not nine tenths"""
     check_polyak(student, *PROBES[1].fresh())
 
 
+@pytest.mark.public
 def test_tau_one_copies_and_tau_zero_keeps(student):
     """τ = 1 is a hard copy, τ = 0 leaves the target as it is"""
     target, online = network_pair(13)
@@ -90,6 +94,7 @@ def test_tau_one_copies_and_tau_zero_keeps(student):
     check_polyak(student, target, online, 0.0)
 
 
+@pytest.mark.public
 def test_is_not_an_alias(student):
     """the target keeps its own tensors (τ = 1 included): training the online network later leaves it alone"""
     target, online = network_pair(15)
@@ -104,6 +109,7 @@ def test_is_not_an_alias(student):
            "or t.lerp_(o, τ)")
 
 
+@pytest.mark.public
 def test_buffers_follow(student):
     """buffers (batch normalisation's running statistics) follow the online ones, averaged or copied"""
     check_polyak(student, *network_pair(16, norm=True), 0.25, buffers_copied_ok=True)
