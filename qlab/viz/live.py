@@ -12,7 +12,8 @@ final figure shows each group's mean and spread.
 
 Both are display handles updated in place (one figure and one bar per call, whatever the
 number of updates): a static PNG and plain HTML, so it works in JupyterLab, in VS Code and in
-a notebook executed by nbconvert or nbgrader, and writes nothing to stderr.
+a notebook executed by nbconvert or nbgrader, and writes nothing to stderr. Outside IPython it
+collects the curves silently.
 """
 
 from __future__ import annotations
@@ -48,6 +49,13 @@ def plot_runs(ax, curves: dict[str, tuple[list, list]], color=None, label=None, 
         ax.axhline(goal, color="grey", linestyle="--", linewidth=1)
 
 
+class _NoDisplay:
+    """Outside IPython ``display`` returns no handle: updates then go nowhere."""
+
+    def update(self, obj) -> None:
+        pass
+
+
 class LiveCurves:
     """A figure of learning curves and a progress bar, both updated in place in the notebook."""
 
@@ -63,8 +71,8 @@ class LiveCurves:
         self.curves: dict[str, tuple[list, list]] = {label: ([], []) for label in self.runs}
         self.start = time.perf_counter()
         self._HTML = HTML
-        self.bar = display(HTML(self._bar_html(self.runs[0], 0)), display_id=True)
-        self.figure = display(self._draw(), display_id=True)
+        self.bar = display(HTML(self._bar_html(self.runs[0], 0)), display_id=True) or _NoDisplay()
+        self.figure = display(self._draw(), display_id=True) or _NoDisplay()
 
     def progress(self, label: str, step: int) -> None:
         """Move the progress bar: run ``label`` is at ``step``."""
