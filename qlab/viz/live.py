@@ -42,7 +42,7 @@ def plot_runs(ax, curves: dict[str, tuple[list, list]], color=None, label=None, 
             ax.plot(s, v, color=color, alpha=0.35, linewidth=1)
         padded.append(np.concatenate([v, np.full(len(steps) - len(v), v[-1])]))
     padded = np.array(padded)
-    ax.plot(steps, padded.mean(axis=0), color=color, linewidth=2.5, label=label)
+    ax.plot(steps, padded.mean(axis=0), color=color, linewidth=2.5, marker="." if len(steps) < 3 else None, label=label)
     if len(padded) > 1:
         ax.fill_between(steps, padded.min(axis=0), padded.max(axis=0), color=color or "C0", alpha=0.15)
     if goal is not None:
@@ -61,13 +61,13 @@ class LiveCurves:
 
     def __init__(self, title: str, total_steps: int, runs: list[str], goal: float | None = None,
                  ylabel: str = "mean greedy return (10 episodes)", groups: dict[str, list[str]] | None = None,
-                 figsize=(7, 4)):
+                 ylim: tuple[float, float] | None = None, figsize=(7, 4)):
         from IPython.display import HTML, display
 
         self.title, self.total_steps, self.runs, self.goal, self.ylabel = title, total_steps, list(runs), goal, ylabel
         self.groups = groups or {f"mean of {len(self.runs)} runs": self.runs}
         self.color = {run: f"C{i}" for i, members in enumerate(self.groups.values()) for run in members}
-        self.figsize = figsize
+        self.ylim, self.figsize = ylim, figsize
         self.curves: dict[str, tuple[list, list]] = {label: ([], []) for label in self.runs}
         self.start = time.perf_counter()
         self._HTML = HTML
@@ -104,6 +104,8 @@ class LiveCurves:
             if self.goal is not None:
                 ax.axhline(self.goal, color="grey", linestyle="--", linewidth=1)
         ax.set(title=self.title, xlabel="environment steps", ylabel=self.ylabel, xlim=(0, self.total_steps))
+        if self.ylim is not None:
+            ax.set_ylim(*self.ylim)
         if ax.get_legend_handles_labels()[0]:
             ax.legend(loc="upper left", fontsize=8)
         fig.tight_layout()
