@@ -80,6 +80,25 @@ def first_layer_only(target, online):
         first.bias.copy_(source.bias)
 
 
+def rebinds(target, online):
+    target = online  # noqa: F841 - "target now is the online network"
+
+
+def returns_inside_the_loop(target, online):
+    with torch.no_grad():
+        for t, o in zip(target.state_dict().values(), online.state_dict().values()):
+            t.copy_(o)
+            return
+
+
+def sets_the_storage(target, online):
+    with torch.no_grad():
+        for t, o in zip(target.parameters(), online.parameters()):
+            t.set_(o)
+        for t, o in zip(target.buffers(), online.buffers()):
+            t.copy_(o)
+
+
 CORRECT = [with_state_dict, with_copy_loop, params_and_buffers, on_data, with_deepcopied_state]
 WRONG = {
     aliases: "share memory",
@@ -89,4 +108,7 @@ WRONG = {
     reversed_direction: "copied the target into the online network",
     gradient_tracked: "require grad",
     first_layer_only: "expected",
+    rebinds: "did not change",
+    returns_inside_the_loop: "expected",
+    sets_the_storage: "share memory",
 }

@@ -134,6 +134,6 @@ def describe_wrong_tensors(call: str, wrong: list[str], target: nn.Module, targe
                 "update .buffers() too (or use the state_dict)")
     name = wrong[0]
     index = tuple(int(i) for i in np.argwhere(~np.isclose(now[name], expected[name], rtol=1e-5, atol=1e-6))[0])
-    got, want = number_pair(now[name][index], expected[name][index])
+    got, want = number_pair(now[name][index] + 0.0, expected[name][index] + 0.0)
     was = float(target_before[name][index]) + 0.0
     return f"after {call} the target's {name}{list(index)} is {got}; expected {want} (it was {was:g})"
