@@ -10,7 +10,8 @@ argument) and random generators that the student's function changed in place are
 into the caller's objects, so an in-place update behaves as it would in one process. Torch
 tensors travel through torch's shared memory, so their in-place changes are seen as they
 happen; a torch module argument gets back the state the call left it in (values, tensors that
-autograd tracked, tensors that became another argument's: aliasing).
+autograd tracked, tensors that became another argument's: aliasing). A result that autograd
+tracks comes back with its gradients: its backward reaches the caller's arguments.
 """
 
 from __future__ import annotations
@@ -96,6 +97,45 @@ def _changed_arguments(args: tuple) -> dict:
     return updates
 
 
+def _portable(result, args: tuple) -> tuple:
+    """A result that autograd tracks cannot be pickled: send its value and its Jacobian with respect
+    to each argument that requires grad, from which the caller rebuilds it (see ``_rebuild``)."""
+    if not (getattr(result, "requires_grad", False) and hasattr(result, "detach")):
+        return ("value", result)
+    import torch
+
+    inputs = {i: a for i, a in enumerate(args) if isinstance(a, torch.Tensor) and a.requires_grad}
+    flat = result.reshape(-1)
+    jacobians = {i: torch.zeros(flat.numel(), *a.shape, dtype=a.dtype, device=a.device) for i, a in inputs.items()}
+    for k in range(flat.numel() if inputs else 0):
+        grads = torch.autograd.grad(flat[k], list(inputs.values()), retain_graph=True, allow_unused=True)
+        for i, grad in zip(inputs, grads):
+            if grad is not None:
+                jacobians[i][k] = grad
+    shape = tuple(result.shape)
+    return ("tracked", (result.detach(), {i: j.reshape(*shape, *args[i].shape) for i, j in jacobians.items()}))
+
+
+def _rebuild(args: tuple, value, jacobians: dict):
+    """The child's tracked result, as a tensor whose backward gives each argument its gradient."""
+    import torch
+
+    if not jacobians:
+        return value.clone().requires_grad_(value.is_floating_point())
+    inputs = [args[i] for i in jacobians]
+
+    class Tracked(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, *tensors):
+            return value.clone()
+
+        @staticmethod
+        def backward(ctx, grad):
+            return tuple(torch.tensordot(grad, j, dims=grad.dim()) for j in jacobians.values())
+
+    return Tracked.apply(*inputs)
+
+
 def _serve(conn, cells: list[str]) -> None:
     """The child: run the cells, then answer calls until the pipe closes."""
     devnull = os.open(os.devnull, os.O_WRONLY)
@@ -125,7 +165,7 @@ def _serve(conn, cells: list[str]) -> None:
             continue
         same = next((i for i, arg in enumerate(args) if result is arg), None)
         try:
-            conn.send(("ok", ("argument", same) if same is not None else ("value", result), _changed_arguments(args)))
+            conn.send(("ok", ("argument", same) if same is not None else _portable(result, args), _changed_arguments(args)))
         except Exception as error:
             conn.send(("error", f"a result that could not be sent back to the grader ({error})", {}))
 
@@ -217,6 +257,8 @@ class Sandbox:
             elif _is_module(original) and isinstance(new, tuple) and new[0] == "module":
                 _restore_module(original, args, *new[1:])
         kind, value = payload
+        if kind == "tracked":
+            return _rebuild(args, *value)
         return args[value] if kind == "argument" else value
 
 

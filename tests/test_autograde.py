@@ -133,6 +133,8 @@ def alias(target, online):
 def tracked(target, online):
     for t, o in zip(target.parameters(), online.parameters()):
         t.copy_(o)
+def loss(q, y):
+    return ((q[:, 0] - y) ** 2).mean()
 ''']
 
 
@@ -157,6 +159,10 @@ def test_torch_modules_come_back_as_the_call_left_them():
         target, online = pair()
         sandbox.function("tracked")(target, online)  # autograd recorded the copy there
         assert target.weight.requires_grad
+        q = torch.tensor([[1.0, 5.0], [2.0, 7.0]], requires_grad=True)
+        value = sandbox.function("loss")(q, torch.tensor([0.0, 4.0]))   # a tracked result: its gradient comes back
+        value.backward()
+        assert value.item() == 2.5 and q.grad.tolist() == [[1.0, 0.0], [-2.0, 0.0]]
 
 
 def test_output_floods_unpicklable_results_and_crashes_are_contained(sandbox):
