@@ -355,7 +355,7 @@ class Sandbox:
         for index, state in updates if isinstance(updates, list) else []:
             if type(index) is int and 0 <= index < len(leaves):
                 try:
-                    transport.restore(leaves[index], state)
+                    transport.restore(leaves[index], state, leaves)
                 except Exception as error:  # noqa: BLE001 - a state the caller's object cannot take
                     raise StudentCodeError(f"{name} left an argument in a state the grader cannot read back "
                                            f"({type(error).__name__}: {error})") from None
