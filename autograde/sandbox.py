@@ -68,7 +68,8 @@ class _ArgumentPickler(pickle.Pickler):
 
     def persistent_id(self, obj):
         if type(obj) not in (types.FunctionType, types.MethodType, functools.partial):
-            if callable(obj) and not isinstance(obj, type) and not self._importable(type(obj)):
+            if callable(obj) and not isinstance(obj, type) and not self._is_module(obj) \
+                    and not self._importable(type(obj)):
                 self.callbacks.append(obj)  # e.g. a check's own callable object, such as a traced backup
                 return str(len(self.callbacks) - 1)
             return None
@@ -80,6 +81,11 @@ class _ArgumentPickler(pickle.Pickler):
             self.callbacks.append(obj)
             return str(len(self.callbacks) - 1)
         return None
+
+    @staticmethod
+    def _is_module(obj) -> bool:
+        torch = sys.modules.get("torch")
+        return torch is not None and isinstance(obj, torch.nn.Module)
 
     @staticmethod
     def _importable(cls: type) -> bool:

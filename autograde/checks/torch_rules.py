@@ -42,23 +42,21 @@ def inputs_unchanged(before: dict, after: dict, example: str) -> None:
                f"{example} changed its argument `{name}` in place; leave the inputs as they are (compute a new tensor)")
 
 
-class TinyQ(nn.Module):
-    """A small Q-network, optionally with batch normalisation (whose running statistics are buffers)."""
-
-    def __init__(self, norm: bool = False):
-        super().__init__()
-        layers = [nn.Linear(3, 4)] + ([nn.BatchNorm1d(4)] if norm else []) + [nn.ReLU(), nn.Linear(4, 2)]
-        self.layers = nn.Sequential(*layers)
-
-    def forward(self, x):
-        return self.layers(x)
+def tiny_q(norm: bool = False) -> nn.Sequential:
+    """A small Q-network, optionally with batch normalisation (whose running statistics are
+    buffers), built from torch's own classes: the out-of-kernel grader's sandbox can import
+    those, never a class of the hidden checks."""
+    layers = [nn.Linear(3, 4)] + ([nn.BatchNorm1d(4)] if norm else []) + [nn.ReLU(), nn.Linear(4, 2)]
+    network = nn.Sequential()
+    network.add_module("layers", nn.Sequential(*layers))
+    return network
 
 
 def network_pair(seed: int, norm: bool = False, dtype=torch.float64, device="cpu") -> tuple[nn.Module, nn.Module]:
     """(target, online): different random weights and, with ``norm``, different running statistics.
     As in the agent, the target network does not require grad; the online one does."""
     torch.manual_seed(seed)
-    target, online = TinyQ(norm), TinyQ(norm)
+    target, online = tiny_q(norm), tiny_q(norm)
     if norm:
         for net, scale in ((target, 1.0), (online, 3.0)):
             bn = net.layers[1]
