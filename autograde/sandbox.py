@@ -68,7 +68,8 @@ class _ArgumentPickler(pickle.Pickler):
 
     def persistent_id(self, obj):
         if type(obj) not in (types.FunctionType, types.MethodType, functools.partial):
-            if callable(obj) and not isinstance(obj, type) and not self._importable(type(obj)):
+            if callable(obj) and not isinstance(obj, type) and not self._is_module(obj) \
+                    and not self._importable(type(obj)):
                 self.callbacks.append(obj)  # e.g. a check's own callable object, such as a traced backup
                 return str(len(self.callbacks) - 1)
             return None
@@ -80,6 +81,11 @@ class _ArgumentPickler(pickle.Pickler):
             self.callbacks.append(obj)
             return str(len(self.callbacks) - 1)
         return None
+
+    @staticmethod
+    def _is_module(obj) -> bool:
+        torch = sys.modules.get("torch")
+        return torch is not None and isinstance(obj, torch.nn.Module)
 
     @staticmethod
     def _importable(cls: type) -> bool:
@@ -355,7 +361,7 @@ class Sandbox:
         for index, state in updates if isinstance(updates, list) else []:
             if type(index) is int and 0 <= index < len(leaves):
                 try:
-                    transport.restore(leaves[index], state)
+                    transport.restore(leaves[index], state, leaves)
                 except Exception as error:  # noqa: BLE001 - a state the caller's object cannot take
                     raise StudentCodeError(f"{name} left an argument in a state the grader cannot read back "
                                            f"({type(error).__name__}: {error})") from None

@@ -206,9 +206,12 @@ def call(namespace: dict, name: str, payload: bytes, number: int, limit: int) ->
         send({"kind": "error", "message": failure})
         return
     updates = {}
+    shared = transport.aliases(leaves)
     for index, leaf in enumerate(leaves):
-        if fingerprint(leaf) != before[index]:
+        if fingerprint(leaf) != before[index] or index in shared:
             updates[index] = transport.state_of(leaf)
+            if index in shared:
+                updates[index]["aliases"] = shared[index]
     refs = {id(leaf): index for index, leaf in enumerate(leaves)}
     encoder = ResultEncoder(refs, limit, transport.gradient_inputs(leaves))
     try:

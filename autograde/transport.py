@@ -122,15 +122,52 @@ def state_of(leaf):
     if isinstance(leaf, torch.Tensor):
         return {"data": leaf.detach(), "grad": leaf.grad}
     if isinstance(leaf, torch.nn.Module):
-        return {"state": {k: v.detach() for k, v in leaf.state_dict(keep_vars=True).items()},
-                "grads": {k: p.grad for k, p in leaf.named_parameters()}, "training": leaf.training}
+        tensors = leaf.state_dict(keep_vars=True)
+        return {"state": {k: v.detach() for k, v in tensors.items()},
+                "grads": {k: p.grad for k, p in leaf.named_parameters()}, "training": leaf.training,
+                "tracked": [k for k, v in tensors.items() if v.grad_fn is not None]}
     if isinstance(leaf, torch.Generator):
         return leaf.get_state()
     return leaf.state_dict()  # an optimizer
 
 
-def restore(leaf, state) -> None:
-    """Write a state sent back by the student's process into the grader's own object."""
+def aliases(leaves: list) -> dict:
+    """For each module argument, its tensors that share memory with another argument's tensor
+    after the call (e.g. a "hard update" that assigned the online network's parameters):
+    {leaf index: {name: [other leaf index, other name]}}."""
+    torch = _torch()
+    if torch is None:
+        return {}
+    owners, tensors = {}, {}
+    for i, leaf in enumerate(leaves):
+        if isinstance(leaf, torch.nn.Module):
+            tensors[i] = leaf.state_dict(keep_vars=True)
+        elif isinstance(leaf, torch.Tensor):
+            tensors[i] = {"": leaf}
+        for name, tensor in tensors.get(i, {}).items():
+            if tensor.untyped_storage().data_ptr():
+                owners.setdefault(tensor.untyped_storage().data_ptr(), []).append([i, name])
+    found = {}
+    for i, leaf in enumerate(leaves):
+        if not isinstance(leaf, torch.nn.Module):
+            continue
+        for name, tensor in tensors[i].items():
+            others = [o for o in owners.get(tensor.untyped_storage().data_ptr(), []) if o[0] != i]
+            if others:
+                found.setdefault(i, {})[name] = others[0]
+    return found
+
+
+def _tensor_of(leaf, name: str):
+    torch = _torch()
+    if isinstance(leaf, torch.nn.Module):
+        return leaf.state_dict(keep_vars=True).get(name)
+    return leaf if isinstance(leaf, torch.Tensor) and name == "" else None
+
+
+def restore(leaf, state, leaves: list = ()) -> None:
+    """Write a state sent back by the student's process into the grader's own object
+    (``leaves``: all the call's mutable arguments, for aliasing between them)."""
     torch = _torch()
     if isinstance(leaf, np.ndarray):
         if isinstance(state, np.ndarray) and state.shape == leaf.shape and leaf.flags.writeable:
@@ -148,6 +185,15 @@ def restore(leaf, state) -> None:
         for name, parameter in leaf.named_parameters():
             _copy_grad(parameter, state["grads"].get(name))
         leaf.train(bool(state["training"]))
+        for name in state.get("tracked", []):  # autograd recorded the change there
+            tensor = own.get(name)
+            if tensor is not None and tensor.is_floating_point() and tensor.is_leaf:
+                tensor.requires_grad_(True)
+        for name, (j, other) in (state.get("aliases") or {}).items():  # memory shared there is shared here
+            source = _tensor_of(leaves[j], other) if 0 <= j < len(leaves) else None
+            target = own.get(name)
+            if source is not None and target is not None and source.shape == target.shape:
+                target.data = source.data
     elif isinstance(leaf, torch.Generator):
         leaf.set_state(state)
     else:

@@ -28,6 +28,7 @@ __all__ = [
     "double_dqn_target",
     "nstep_returns",
     "td_loss",
+    "dqn_td_loss",
     "hard_update",
     "polyak_update",
     "ddpg_critic_target",
@@ -259,6 +260,32 @@ def td_loss(q_taken, targets, kind: str = "huber", weights=None) -> torch.Tensor
         return per_sample.mean()
     weights = _float_vector("weights", weights, q_taken.shape[0])
     return (weights.to(q_taken.dtype) * per_sample).mean()
+
+
+def dqn_td_loss(q_values, actions, targets, kind: str = "huber", weights=None) -> torch.Tensor:
+    r"""DQN's loss: gather ``Q(s, a)`` for the actions taken, then the mean :func:`td_loss`.
+
+    .. math:: L(θ) = \frac{1}{B} \sum_i w_i\, ρ\big(Q_θ(s_i, ·)[a_i] - y_i\big)
+
+    Args:
+        q_values: ``Q(s, ·)`` from the online network, shape (B, |A|), requires grad.
+        actions: the actions taken, shape (B,), integer.
+        targets: ``y``, shape (B,), a constant (no grad).
+        kind: ``"huber"`` (δ = 1) or ``"mse"``.
+        weights: optional importance-sampling weights, shape (B,).
+
+    Returns:
+        A scalar tensor.
+    """
+    actions = _tensor("actions", actions)
+    if actions.ndim != 1:
+        raise ValueError(f"actions has shape {tuple(actions.shape)}; expected (batch,)")
+    q_values = _action_values("q_values", q_values, actions.shape[0])
+    if actions.is_floating_point() or actions.dtype == torch.bool:
+        raise TypeError(f"actions has dtype {actions.dtype}; expected an integer dtype (action indices)")
+    _same_device(q_values=q_values, actions=actions)
+    q_taken = q_values.gather(1, actions.long().unsqueeze(1)).squeeze(1)
+    return td_loss(q_taken, targets, kind, weights)
 
 
 # ---------------------------------------------------------------------------- target networks

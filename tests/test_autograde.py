@@ -105,6 +105,9 @@ def unpicklable():
 def crash():
     import os
     os._exit(7)
+def store(storage, i, value):
+    storage["x"][i] = value
+    return i + 1
 ''', "this cell raises", "raise SystemExit()"]
 
 
@@ -130,6 +133,58 @@ def test_random_generator_state_advances_like_in_one_process(sandbox):
     draws_here = [int(here.integers(1000)) for _ in range(3)]
     draws_there = [int(sandbox.function("draw")(there)) for _ in range(3)]
     assert draws_here == draws_there
+
+
+def test_arrays_in_a_dict_reach_the_caller(sandbox):
+    storage = {"x": np.zeros(3), "name": "buffer"}
+    assert sandbox.function("store")(storage, 1, 5.0) == 2
+    assert storage["x"].tolist() == [0.0, 5.0, 0.0] and storage["name"] == "buffer"
+
+
+TORCH_CELLS = ["import torch\n" + '''
+def copy_in_place(target, online):
+    with torch.no_grad():
+        for t, o in zip(target.parameters(), online.parameters()):
+            t.copy_(o)
+def rebind_data(target, online):
+    for t, o in zip(target.parameters(), online.parameters()):
+        t.data = 2 * o.data
+def alias(target, online):
+    for t, o in zip(target.parameters(), online.parameters()):
+        t.data = o.data
+def tracked(target, online):
+    for t, o in zip(target.parameters(), online.parameters()):
+        t.copy_(o)
+def loss(q, y):
+    return ((q[:, 0] - y) ** 2).mean()
+''']
+
+
+def test_torch_modules_come_back_as_the_call_left_them():
+    import torch
+
+    def pair():
+        torch.manual_seed(0)
+        return torch.nn.Linear(2, 2).requires_grad_(False), torch.nn.Linear(2, 2)
+
+    with Sandbox(TORCH_CELLS, call_timeout=120) as sandbox:
+        target, online = pair()
+        sandbox.function("copy_in_place")(target, online)
+        assert torch.equal(target.weight, online.weight.detach())
+        assert target.weight.untyped_storage().data_ptr() != online.weight.untyped_storage().data_ptr()
+        target, online = pair()
+        sandbox.function("rebind_data")(target, online)
+        assert torch.equal(target.weight, 2 * online.weight.detach())
+        target, online = pair()
+        sandbox.function("alias")(target, online)   # aliasing in the child is aliasing here
+        assert target.weight.untyped_storage().data_ptr() == online.weight.untyped_storage().data_ptr()
+        target, online = pair()
+        sandbox.function("tracked")(target, online)  # autograd recorded the copy there
+        assert target.weight.requires_grad
+        q = torch.tensor([[1.0, 5.0], [2.0, 7.0]], requires_grad=True)
+        value = sandbox.function("loss")(q, torch.tensor([0.0, 4.0]))   # a tracked result: its gradient comes back
+        value.backward()
+        assert value.item() == 2.5 and q.grad.tolist() == [[1.0, 0.0], [-2.0, 0.0]]
 
 
 def test_output_floods_unpicklable_results_and_crashes_are_contained(sandbox):

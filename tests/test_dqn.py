@@ -59,8 +59,9 @@ def test_update_is_one_gradient_step_on_the_reference_loss():
     batch = make_batch()
     with torch.no_grad():
         y = rules.dqn_target(batch.rewards, reference(batch.next_obs), batch.terminated, batch.discounts)
-    q = reference(batch.obs).gather(1, batch.actions[:, None]).squeeze(1)
-    loss = rules.td_loss(q, y)
+    q_values = reference(batch.obs)
+    q = q_values.gather(1, batch.actions[:, None]).squeeze(1)
+    loss = rules.dqn_td_loss(q_values, batch.actions, y)
     loss.backward()
     out = agent.update(batch)
     torch.testing.assert_close(out["loss"], loss.detach())
@@ -96,14 +97,26 @@ def test_student_rules_are_the_ones_used():
         seen["target"] = gamma
         return rules.double_dqn_target(rewards, next_q_online, next_q_target, terminated, gamma)
 
-    def my_loss(q_taken, targets, kind="huber", weights=None):
-        seen["loss"] = kind
-        return rules.td_loss(q_taken, targets, kind, weights)
+    def my_loss(q_values, actions, targets, kind="huber", weights=None):
+        seen["loss"], seen["weights"] = kind, weights
+        return rules.dqn_td_loss(q_values, actions, targets, kind, weights)
 
     agent = DQN(MLP(4, 2), n_actions=2, double=True, loss="mse", target_fn=my_double_target, loss_fn=my_loss)
     batch = make_batch()
     agent.update(batch)
     assert seen["loss"] == "mse" and torch.equal(seen["target"], batch.discounts)
+    assert seen["weights"] is batch.weights
+
+
+def test_a_loss_without_weights_is_called_without_them():
+    seen = {}
+
+    def unweighted_loss(q_values, actions, targets, kind="huber"):
+        seen["shapes"] = (tuple(q_values.shape), tuple(actions.shape), tuple(targets.shape))
+        return rules.dqn_td_loss(q_values, actions, targets, kind)
+
+    DQN(MLP(4, 2), n_actions=2, loss_fn=unweighted_loss).update(make_batch(batch=16))
+    assert seen["shapes"] == ((16, 2), (16,), (16,))
 
 
 def test_state_dict_round_trip_continues_identically():

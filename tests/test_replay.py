@@ -9,7 +9,8 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qlab.replay import AtariReplayBuffer, Batch, NStepReplayBuffer, PrioritizedReplayBuffer, ReplayBuffer
+from qlab.replay import AtariReplayBuffer, Batch, NStepReplayBuffer, PrioritizedReplayBuffer, ReplayBuffer, make_storage, \
+    ring_add, sample_indices
 
 CUDA = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 
@@ -36,6 +37,21 @@ def test_ring_wraps_around_and_keeps_the_newest():
     np.testing.assert_array_equal(batch.rewards.numpy(), ids)
     np.testing.assert_array_equal(batch.terminated.numpy(), (ids % 5 == 4).astype(np.float32))
     np.testing.assert_array_equal(buf.obs[batch.indices.numpy(), 0], ids)
+
+
+def test_ring_functions_write_in_place_wrap_and_sample_filled_slots():
+    storage, index, size = make_storage(3, (2,)), 0, 0
+    for t in range(5):
+        index, size = ring_add(storage, index, size, np.full(2, t), t % 2, float(t), np.full(2, t + 1), t == 3, t == 4)
+    assert (index, size) == (2, 3)
+    assert storage["rewards"].tolist() == [3.0, 4.0, 2.0] and storage["obs"][:, 0].tolist() == [3.0, 4.0, 2.0]
+    assert storage["terminated"].tolist() == [1.0, 0.0, 0.0]  # the truncated step (t = 4) is not terminal
+    rng = np.random.default_rng(0)
+    drawn = np.concatenate([sample_indices(2, 100, 64, rng) for _ in range(50)])
+    assert set(drawn.tolist()) == {0, 1}
+    assert np.array_equal(sample_indices(2, 100, 8, np.random.default_rng(1)), np.random.default_rng(1).integers(0, 2, 8))
+    with pytest.raises(ValueError, match="size"):
+        sample_indices(0, 100, 8, rng)
 
 
 def test_batch_fields_dtypes_and_shapes():

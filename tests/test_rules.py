@@ -150,6 +150,23 @@ def test_td_loss_huber_mse_and_weights():
         rules.td_loss(q, y, kind="l1")
 
 
+def test_dqn_td_loss_gathers_the_taken_actions():
+    q_values = torch.tensor([[0.0, 9.0], [7.0, 0.0], [0.0, -5.0]], requires_grad=True)
+    actions = torch.tensor([0, 1, 0])
+    y = torch.tensor([0.5, 2.0, -3.0])
+    loss = rules.dqn_td_loss(q_values, actions, y)
+    assert loss.item() == pytest.approx((0.125 + 1.5 + 2.5) / 3)
+    assert rules.dqn_td_loss(q_values, actions, y, kind="mse").item() == pytest.approx((0.25 + 4 + 9) / 3)
+    loss.backward()
+    torch.testing.assert_close(q_values.grad, torch.tensor([[-0.5, 0.0], [0.0, -1.0], [1.0, 0.0]]) / 3)
+    with pytest.raises(ValueError, match=r"actions has shape \(3, 1\)"):
+        rules.dqn_td_loss(q_values, actions[:, None], y)
+    with pytest.raises(TypeError, match="integer dtype"):
+        rules.dqn_td_loss(q_values, actions.float(), y)
+    with pytest.raises(ValueError, match=r"targets has shape \(3, 1\)"):
+        rules.dqn_td_loss(q_values, actions, y[:, None])
+
+
 def test_hard_and_polyak_updates_tau_is_the_online_fraction():
     torch.manual_seed(0)
     online, target = MLP(3, 2, hidden=(8,)), MLP(3, 2, hidden=(8,))

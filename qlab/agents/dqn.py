@@ -4,7 +4,8 @@ The agent owns the online network Q_θ, the target network Q_θ', the optimizer 
 ε-greedy random generator. Its update rules are plain functions it receives, defaulting to
 :mod:`qlab.rules`; a course notebook passes the student's versions:
 
-    agent = DQN(q_net, n_actions=2, target_fn=my_dqn_target, loss_fn=my_td_loss)
+    agent = DQN(q_net, n_actions=2, target_fn=my_dqn_target, loss_fn=my_td_loss,
+                target_update_fn=my_hard_update)
 
 n-step returns need no special case here: the replay buffer stores the n-step return as the
 reward and γ^k as ``batch.discounts``, which the target rule uses as its discount.
@@ -13,6 +14,7 @@ reward and γ^k as ``batch.discounts``, which the target rule uses as its discou
 from __future__ import annotations
 
 import copy
+import inspect
 from collections.abc import Callable
 
 import numpy as np
@@ -43,7 +45,9 @@ class DQN:
         seed: seed of the ε-greedy generator.
         target_fn: ``(rewards, next_q_target, terminated, gamma) -> y`` or, with ``double``,
             ``(rewards, next_q_online, next_q_target, terminated, gamma) -> y``.
-        loss_fn: ``(q_taken, targets, kind=..., weights=...) -> scalar``.
+        loss_fn: ``(q_values, actions, targets, kind=...) -> scalar``: gathers ``Q(s, a)`` from
+            ``q_values`` (B, n_actions) and averages the TD loss. It gets ``weights=`` (importance
+            weights, shape (B,)) too if it has that parameter; prioritized replay needs it.
         target_update_fn: ``(target, online)`` for hard updates, ``(target, online, tau)``
             for Polyak updates.
     """
@@ -81,7 +85,8 @@ class DQN:
         self.target_update, self.target_update_every, self.tau = target_update, target_update_every, tau
         self.max_grad_norm = max_grad_norm
         self.target_fn = target_fn or (rules.double_dqn_target if double else rules.dqn_target)
-        self.loss_fn = loss_fn or rules.td_loss
+        self.loss_fn = loss_fn or rules.dqn_td_loss
+        self.weighted_loss = "weights" in inspect.signature(self.loss_fn).parameters
         self.target_update_fn = target_update_fn or (
             rules.hard_update if target_update == "hard" else rules.polyak_update
         )
@@ -140,8 +145,10 @@ class DQN:
                 targets = self.target_fn(batch.rewards, next_q_target, batch.terminated, batch.discounts)
 
         # 2. Regress Q(s, a) towards y.
-        q_taken = self.q_net(batch.obs).gather(1, batch.actions.long().reshape(-1, 1)).squeeze(1)
-        loss = self.loss_fn(q_taken, targets, kind=self.loss, weights=batch.weights)
+        q_values = self.q_net(batch.obs)
+        actions = batch.actions.long().reshape(-1)
+        weights = {"weights": batch.weights} if self.weighted_loss else {}
+        loss = self.loss_fn(q_values, actions, targets, kind=self.loss, **weights)
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         if self.max_grad_norm is not None:
@@ -156,7 +163,7 @@ class DQN:
             else:
                 self.target_update_fn(self.target_net, self.q_net, self.tau)
 
-        q_taken = q_taken.detach()
+        q_taken = q_values.detach().gather(1, actions.unsqueeze(1)).squeeze(1)
         return {"loss": loss.detach(), "q_mean": q_taken.mean(), "td_errors": targets - q_taken}
 
     def state_dict(self) -> dict:

@@ -1,0 +1,119 @@
+"""Student-style answers for dqn_target(rewards, next_q_target, terminated, gamma) -> y."""
+
+import numpy as np
+import torch
+
+
+def vectorised(rewards, next_q_target, terminated, gamma):
+    with torch.no_grad():
+        return rewards + gamma * (1 - terminated) * next_q_target.max(dim=1).values
+
+
+def with_detach(rewards, next_q_target, terminated, gamma):
+    best, _ = next_q_target.detach().max(1)
+    return (rewards + gamma * (1.0 - terminated) * best).detach()
+
+
+def with_where(rewards, next_q_target, terminated, gamma):
+    with torch.no_grad():
+        future = torch.where(terminated.bool(), torch.zeros_like(rewards), next_q_target.amax(dim=-1))
+        return rewards + gamma * future
+
+
+def with_a_loop(rewards, next_q_target, terminated, gamma):
+    y = torch.empty_like(rewards)
+    gammas = gamma if isinstance(gamma, torch.Tensor) and gamma.ndim else [gamma] * len(rewards)
+    for i in range(len(rewards)):
+        future = 0.0 if terminated[i] == 1 else float(next_q_target[i].max())
+        y[i] = rewards[i].item() + float(gammas[i]) * future
+    return y.detach()
+
+
+def in_float32(rewards, next_q_target, terminated, gamma):
+    with torch.no_grad():
+        best = next_q_target.float().max(dim=1).values
+        return rewards.float() + torch.as_tensor(gamma, dtype=torch.float32, device=rewards.device) * (1 - terminated.float()) * best
+
+
+def no_terminal_mask(rewards, next_q_target, terminated, gamma):
+    with torch.no_grad():
+        return rewards + gamma * next_q_target.max(dim=1).values
+
+
+def inverted_mask(rewards, next_q_target, terminated, gamma):
+    with torch.no_grad():
+        return rewards + gamma * terminated * next_q_target.max(dim=1).values
+
+
+def argmax_not_max(rewards, next_q_target, terminated, gamma):
+    with torch.no_grad():
+        return rewards + gamma * (1 - terminated) * next_q_target.argmax(dim=1)
+
+
+def mean_over_actions(rewards, next_q_target, terminated, gamma):
+    with torch.no_grad():
+        return rewards + gamma * (1 - terminated) * next_q_target.mean(dim=1)
+
+
+def keepdim_broadcasts(rewards, next_q_target, terminated, gamma):
+    with torch.no_grad():
+        best = next_q_target.max(dim=1, keepdim=True).values   # (B, 1)
+        return rewards + gamma * (1 - terminated) * best         # (B, 1) + (B,) -> (B, B)
+
+
+def no_detach(rewards, next_q_target, terminated, gamma):
+    return rewards + gamma * (1 - terminated) * next_q_target.max(dim=1).values
+
+
+def gamma_on_reward(rewards, next_q_target, terminated, gamma):
+    with torch.no_grad():
+        return gamma * (rewards + (1 - terminated) * next_q_target.max(dim=1).values)
+
+
+def mask_on_reward_too(rewards, next_q_target, terminated, gamma):
+    with torch.no_grad():
+        return (1 - terminated) * (rewards + gamma * next_q_target.max(dim=1).values)
+
+
+def max_over_batch(rewards, next_q_target, terminated, gamma):
+    with torch.no_grad():
+        return rewards + gamma * (1 - terminated) * next_q_target.max(dim=0).values
+
+
+def forgets_gamma(rewards, next_q_target, terminated, gamma):
+    with torch.no_grad():
+        return rewards + (1 - terminated) * next_q_target.max(dim=1).values
+
+
+def adds_in_place(rewards, next_q_target, terminated, gamma):
+    with torch.no_grad():
+        rewards += gamma * (1 - terminated) * next_q_target.max(dim=1).values
+        return rewards
+
+
+def numpy_answer(rewards, next_q_target, terminated, gamma):
+    q = next_q_target.detach().cpu().numpy()
+    return rewards.cpu().numpy() + np.asarray(gamma) * (1 - terminated.cpu().numpy()) * q.max(axis=1)
+
+
+def two_mistakes(rewards, next_q_target, terminated, gamma):
+    with torch.no_grad():
+        return rewards + gamma * next_q_target.mean(dim=1)     # no mask and the mean
+
+
+CORRECT = [vectorised, with_detach, with_where, with_a_loop, in_float32]
+WRONG = {
+    no_terminal_mask: "bootstraps from terminal next states",
+    inverted_mask: "mask is inverted",
+    argmax_not_max: "argmax",
+    mean_over_actions: "averages Q_target(s', ·)",
+    keepdim_broadcasts: "broadcast to (B, B)",
+    no_detach: "carries a gradient",
+    gamma_on_reward: "γ also discounts the reward",
+    mask_on_reward_too: "also removes the reward",
+    max_over_batch: "returned shape",
+    forgets_gamma: "forgets γ",
+    adds_in_place: "changed its argument `rewards` in place",
+    numpy_answer: "expected a torch tensor",
+    two_mistakes: "at index",
+}
