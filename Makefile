@@ -47,8 +47,9 @@ lab: $(STAMP)
 instructor: $(STAMP)
 	$(BIN)/jupyter lab . $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
+# Two test processes (pytest-xdist), one per core; a module's tests stay in one process.
 test: $(STAMP) browser bubblewrap
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 # Regenerate the student notebooks in notebooks/ from the instructor sources in solutions/.
 release: $(STAMP)

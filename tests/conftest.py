@@ -1,5 +1,11 @@
+import os
 import sys
 from pathlib import Path
+
+# One BLAS/OpenMP thread per process: the suite runs two test processes on two cores, and
+# multithreaded OpenBLAS is many times slower on a busy machine (kernels and sandboxes inherit it).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 sys.path.insert(0, str(Path(__file__).parent))  # tests/submissions.py
 
