@@ -86,7 +86,9 @@ def bwrap_command(argv: list[str], as_root: bool) -> list[str]:
     binds = [r for r in python_roots() if not any(r.startswith(s + os.sep) for s in system)]
     packages = [str(p) for p in VISIBLE_PACKAGES]
     command = ["bwrap", "--die-with-parent", "--new-session",
-               "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
+               "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
+               # the fresh /tmp first: binds below it (a virtual environment under /tmp) stay visible
+               "--perms", "1777", "--size", str(TMP_SIZE), "--tmpfs", "/tmp"]
     if as_root:  # keep only what the worker needs to move to a uid of its own
         command += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
     else:
@@ -99,8 +101,7 @@ def bwrap_command(argv: list[str], as_root: bool) -> list[str]:
     for path in HIDDEN:
         if path.exists():
             command += ["--tmpfs", str(path), "--remount-ro", str(path)]
-    command += ["--dev", "/dev", "--proc", "/proc",
-                "--perms", "1777", "--size", str(TMP_SIZE), "--tmpfs", "/tmp", "--chdir", "/tmp"]
+    command += ["--dev", "/dev", "--proc", "/proc", "--chdir", "/tmp"]
     for device in sorted(glob.glob("/dev/nvidia*")):  # CUDA, where the machine has it
         command += ["--dev-bind", device, device]
     if os.path.exists("/dev/nvidiactl") and os.path.isdir("/sys"):
@@ -112,7 +113,8 @@ def environment(tmp: str = "/tmp") -> dict:
     """A small, clean environment: the repository's packages first on the path, no proxies,
     no instructor settings; ``tmp`` is the process's own writable folder."""
     keep = {k: v for k, v in os.environ.items()
-            if k in ("LANG", "LC_ALL", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "CUDA_VISIBLE_DEVICES")}
+            if k in ("LANG", "LC_ALL", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                     "CUDA_VISIBLE_DEVICES")}
     return {**keep, "PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": tmp, "TMPDIR": tmp,
             "PYTHONPATH": str(REPO), "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0",
             "MPLBACKEND": "Agg", "MPLCONFIGDIR": os.path.join(tmp, "matplotlib"),

@@ -206,7 +206,7 @@ def call(namespace: dict, name: str, payload: bytes, number: int, limit: int) ->
         send({"kind": "error", "message": failure})
         return
     updates = {}
-    shared = transport.aliases(leaves)
+    shared = transport.shared_memory(leaves)
     for index, leaf in enumerate(leaves):
         if fingerprint(leaf) != before[index] or index in shared:
             updates[index] = transport.state_of(leaf)

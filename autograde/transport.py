@@ -131,7 +131,7 @@ def state_of(leaf):
     return leaf.state_dict()  # an optimizer
 
 
-def aliases(leaves: list) -> dict:
+def shared_memory(leaves: list) -> dict:
     """For each module argument, its tensors that share memory with another argument's tensor
     after the call (e.g. a "hard update" that assigned the online network's parameters):
     {leaf index: {name: [other leaf index, other name]}}."""

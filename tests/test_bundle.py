@@ -50,9 +50,12 @@ def secrets() -> dict[str, list[str]]:
         for node in hidden_tests(path):
             lines[node.lineno - 1:node.end_lineno] = [""] * (node.end_lineno - node.lineno + 1)
         shared += "\n".join(lines)  # the checks without their hidden tests: a line found here is not theirs alone
+    public_names = {n.name for p in CHECK_MODULES for n in ast.parse(p.read_text()).body
+                    if isinstance(n, ast.FunctionDef) and is_public(n)}  # a name public in one module is no secret
     for path in CHECK_MODULES:
         for node in hidden_tests(path):
-            hidden_names.append(f"def {node.name}(")
+            if node.name not in public_names:
+                hidden_names.append(f"def {node.name}(")
             hidden_code += [line for line in code_lines(node, path.read_text()) if line not in shared]
     defined_elsewhere = {n.name for p in [*(HERE / "checks").glob("*.py"), *(REPO / "qlab").rglob("*.py")]
                          for n in ast.walk(ast.parse(p.read_text())) if isinstance(n, ast.FunctionDef)}
