@@ -111,7 +111,14 @@ def two_mistakes(rewards, next_q_online, next_q_target, terminated, gamma):
         return rewards + gamma * next_q_online.gather(1, best).squeeze(1)
 
 
-CORRECT = [gather_under_no_grad, fancy_indexing_detached, loop_over_batch, one_hot_where, in_float32]
+def float_flags(rewards, next_q_online, next_q_target, terminated, gamma):
+    """`terminated.float()` makes the mask float32 inside a float64 batch: still correct."""
+    with torch.no_grad():
+        best = next_q_online.argmax(dim=1, keepdim=True)
+        return rewards + gamma * (1 - terminated.float()) * next_q_target.gather(1, best).squeeze(1)
+
+
+CORRECT = [gather_under_no_grad, fancy_indexing_detached, loop_over_batch, one_hot_where, in_float32, float_flags]
 WRONG = {
     target_picks_online_evaluates: "the roles are swapped",
     plain_dqn_max: "plain DQN target",

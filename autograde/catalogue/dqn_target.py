@@ -101,7 +101,13 @@ def two_mistakes(rewards, next_q_target, terminated, gamma):
         return rewards + gamma * next_q_target.mean(dim=1)     # no mask and the mean
 
 
-CORRECT = [vectorised, with_detach, with_where, with_a_loop, in_float32]
+def float_flags(rewards, next_q_target, terminated, gamma):
+    """`terminated.float()` makes the mask float32 inside a float64 batch: still correct."""
+    with torch.no_grad():
+        return rewards + gamma * (1 - terminated.float()) * next_q_target.max(dim=1).values
+
+
+CORRECT = [vectorised, with_detach, with_where, with_a_loop, in_float32, float_flags]
 WRONG = {
     no_terminal_mask: "bootstraps from terminal next states",
     inverted_mask: "mask is inverted",

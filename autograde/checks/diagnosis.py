@@ -70,6 +70,12 @@ def computing_dtype(*values) -> np.dtype:
     return max(dtypes, key=lambda d: np.finfo(d).eps, default=np.dtype(np.float64))
 
 
+# Torch rules are compared at float32 precision whatever the batch's dtype: `terminated.float()`
+# and friends make float32 intermediates inside a float64 batch (a correct answer), and every
+# classic mistake differs by far more.
+TORCH_PRECISION = np.dtype(np.float32)
+
+
 def tolerance(dtype, scale: float = 1.0) -> dict:
     """rtol/atol for comparing results computed in ``dtype``; ``scale`` is the size of the
     values involved (errors of sums grow with the terms)."""

@@ -17,7 +17,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograde.checks.continuous import actor_and_critic
-from autograde.checks.diagnosis import Differential, Mistake, Probe, call_text, close, expect, fail, number_pair
+from autograde.checks.diagnosis import Differential, Mistake, Probe, TORCH_PRECISION, call_text, close, expect, fail, \
+    number_pair
 from autograde.checks.helpers import GRADING
 from qlab.rules import ddpg_actor_loss as reference
 
@@ -48,7 +49,7 @@ def probe(seed, obs=OBS):
 
 
 PROBES = [probe(0), probe(3), probe(4, OBS[:2])]
-DIFFERENTIAL = Differential(reference, MISTAKES, PROBES, dtype=np.float32)
+DIFFERENTIAL = Differential(reference, MISTAKES, PROBES, dtype=TORCH_PRECISION)
 EXAMPLE = "ddpg_actor_loss(obs, actor, critic)"
 
 
@@ -75,7 +76,7 @@ def check_loss(student, obs, actor, critic):
                       "only the actor's optimizer")
     reference_actor, reference_critic = copy.deepcopy(saved[1]), copy.deepcopy(saved[2])
     expected = reference(saved[0], reference_actor, reference_critic)
-    if not close(loss.detach().numpy().reshape(()), expected.detach().numpy(), np.float32):
+    if not close(loss.detach().numpy().reshape(()), expected.detach().numpy(), TORCH_PRECISION):
         got, want = number_pair(loss.item(), expected.item())
         fail(f"{example}: got {got}, expected {want}", student, DIFFERENTIAL)
     expect(loss.requires_grad, f"{example} returned a loss that does not require grad: no gradient can reach the "
@@ -86,7 +87,7 @@ def check_loss(student, obs, actor, critic):
         if p.grad is None or not bool(p.grad.any()):
             raise Mistake(f"{example}: no gradient reaches the actor's parameter `{name}`: the action μ_θ(s) must stay "
                           "in the graph (do not .detach() it), so that −Q(s, μ_θ(s)) can move θ")
-        expect(close(p.grad.numpy(), want.numpy(), np.float32),
+        expect(close(p.grad.numpy(), want.numpy(), TORCH_PRECISION),
                f"{example}: the gradient reaching the actor's `{name}` differs from that of −mean Q(s, μ_θ(s))")
 
 

@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograde.checks.continuous import actor_and_critic
-from autograde.checks.diagnosis import Differential, Mistake, Probe, as_array, call_text, close, \
+from autograde.checks.diagnosis import Differential, Mistake, Probe, TORCH_PRECISION, as_array, call_text, close, \
     expect, fail, first_difference
 from autograde.checks.helpers import GRADING
 from qlab.rules import ddpg_critic_target as reference
@@ -67,9 +67,7 @@ PROBES = [
           torch.tensor([0.9, 0.81, 0.729], dtype=torch.float64), 1),
     probe("0/1 float flags", [-1.0, 0.5, 0.75], torch.tensor([1.0, 0.0, 0.0], dtype=torch.float64), 0.5, 2),
 ]
-# Torch rules compare at float32 precision: `terminated.float()` and friends make float32
-# intermediates even in a float64 batch, and every mistake differs by far more.
-DIFFERENTIAL = Differential(reference, MISTAKES, PROBES, dtype=np.float32)
+DIFFERENTIAL = Differential(reference, MISTAKES, PROBES, dtype=TORCH_PRECISION)
 NAMES = ("rewards", "next_obs", "terminated", "gamma", "actor_target", "critic_target")
 
 
@@ -94,8 +92,8 @@ def check_target(student, rewards, next_obs, terminated, gamma, actor, critic):
         else:
             changed = isinstance(before, torch.Tensor) and not torch.equal(before, after)
         expect(not changed, f"{example} changed its input `{name}`; the target only reads its inputs")
-    if not close(got, expected.numpy(), np.float32):
-        fail(f"{example}: {first_difference(got, expected.numpy(), np.float32)}", student, DIFFERENTIAL)
+    if not close(got, expected.numpy(), TORCH_PRECISION):
+        fail(f"{example}: {first_difference(got, expected.numpy(), TORCH_PRECISION)}", student, DIFFERENTIAL)
 
 
 @pytest.mark.public

@@ -14,7 +14,7 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograde.checks.diagnosis import Differential, Mistake, Probe, as_array, call_text, close, computing_dtype, \
+from autograde.checks.diagnosis import Differential, Mistake, Probe, TORCH_PRECISION, as_array, call_text, close, \
     expect, fail, first_difference, unchanged
 from autograde.checks.helpers import GRADING
 from qlab.rules import double_dqn_target as reference
@@ -104,7 +104,7 @@ PROBES = [
     probe("per-sample discounts γ^k", (1.0, 0.0, 0.0), tensors(0.5, 0.25, 1.0)),
 ]
 
-DIFFERENTIAL = Differential(reference, MISTAKES, PROBES)
+DIFFERENTIAL = Differential(reference, MISTAKES, PROBES, dtype=TORCH_PRECISION)
 
 
 def call_example(args) -> str:
@@ -134,8 +134,8 @@ def check_target(student, rewards, next_q_online, next_q_target, terminated, gam
     expect(changed is None, f"{example} changed its argument "
            f"{('rewards', 'next_q_online', 'next_q_target', 'terminated', 'gamma')[changed or 0]} in place; "
            "the inputs are read-only (the agent reuses them)")
-    if not close(got, expected, computing_dtype(*args, returned)):
-        fail(f"{example}: {first_difference(got, expected, computing_dtype(*args, returned))}", student, DIFFERENTIAL)
+    if not close(got, expected, TORCH_PRECISION):
+        fail(f"{example}: {first_difference(got, expected, TORCH_PRECISION)}", student, DIFFERENTIAL)
 
 
 @pytest.mark.public

@@ -13,7 +13,7 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograde.checks.diagnosis import Differential, Probe, call_text, close, computing_dtype, fail, first_difference
+from autograde.checks.diagnosis import Differential, Probe, TORCH_PRECISION, call_text, close, fail, first_difference
 from autograde.checks.helpers import GRADING, expect
 from autograde.checks.torch_rules import devices, inputs_unchanged, tensor_answer
 from qlab.rules import dqn_target as reference
@@ -68,7 +68,7 @@ PROBES = [
     probe("a batch with terminations", [1.0, -0.5, 2.0, 0.75], [0.0, 1.0, 0.0, 1.0], 0.5),
     probe("γ = 0.25, one termination", [-2.0, 1.0, 0.5, 3.0], [1.0, 0.0, 0.0, 0.0], 0.25),
 ]
-DIFFERENTIAL = Differential(reference, MISTAKES, PROBES)
+DIFFERENTIAL = Differential(reference, MISTAKES, PROBES, dtype=TORCH_PRECISION)
 
 
 def check_target(student, rewards, next_q_target, terminated, gamma):
@@ -78,7 +78,7 @@ def check_target(student, rewards, next_q_target, terminated, gamma):
     expected = reference(*args)
     got = tensor_answer(student(*args), "dqn_target", example, tuple(rewards.shape), rewards.device)
     inputs_unchanged(before, dict(zip(NAMES, args)), example)
-    dtype = computing_dtype(rewards, next_q_target, got)
+    dtype = TORCH_PRECISION
     got_np, expected_np = got.detach().cpu().numpy(), expected.cpu().numpy()
     if not close(got_np, expected_np, dtype):
         fail(f"{example}: {first_difference(got_np, expected_np, dtype)}", student, DIFFERENTIAL)

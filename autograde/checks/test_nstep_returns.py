@@ -20,8 +20,8 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograde.checks.diagnosis import Differential, Probe, as_array, call_text, close, computing_dtype, \
-    expect, fail, first_difference, unchanged
+from autograde.checks.diagnosis import Differential, Probe, TORCH_PRECISION, as_array, call_text, close, expect, \
+    fail, first_difference, unchanged
 from autograde.checks.helpers import GRADING
 from qlab.rules import nstep_returns as reference
 
@@ -139,7 +139,7 @@ PROBES = [
           rewards=REWARDS.reshape(4, 2), terminated=TERMINATED.reshape(4, 2), truncated=TRUNCATED.reshape(4, 2)),
 ]
 
-DIFFERENTIAL = Differential(reference, MISTAKES, PROBES, read=_Reader())
+DIFFERENTIAL = Differential(reference, MISTAKES, PROBES, read=_Reader(), dtype=TORCH_PRECISION)
 
 
 def call_example(args) -> str:
@@ -165,7 +165,7 @@ def check_windows(student, rewards, terminated, truncated, gamma, n):
     changed = unchanged(before, args)
     expect(changed is None, f"{example} changed its argument {('rewards', 'terminated', 'truncated')[changed or 0]} "
            "in place; the inputs are read-only")
-    dtype = computing_dtype(rewards, *returned[:2])
+    dtype = TORCH_PRECISION
     wrong = [name for name, g, e in zip(OUTPUTS, got, expected) if not close(np.asarray(g, dtype=float), e, dtype)]
     if wrong:
         index = OUTPUTS.index(wrong[0])

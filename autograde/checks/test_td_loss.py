@@ -13,8 +13,8 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograde.checks.diagnosis import Differential, Mistake, Probe, call_text, close, computing_dtype, expect, \
-    fail, number_pair
+from autograde.checks.diagnosis import Differential, Mistake, Probe, TORCH_PRECISION, call_text, close, expect, fail, \
+    number_pair
 from autograde.checks.helpers import GRADING
 from autograde.checks.torch_rules import devices, inputs_unchanged, tensor_answer
 from qlab.rules import dqn_td_loss
@@ -88,7 +88,7 @@ PROBES = [
     probe("squared error", [1.0, -1.0, 2.5, 0.5], "mse"),
     probe("large TD errors, squared error", [3.0, 0.0, -2.0, 4.0], "mse"),
 ]
-DIFFERENTIAL = Differential(reference, MISTAKES, PROBES)
+DIFFERENTIAL = Differential(reference, MISTAKES, PROBES, dtype=TORCH_PRECISION)
 
 
 def check_loss(student, q_values, actions, targets, kind, gradient=True):
@@ -102,7 +102,7 @@ def check_loss(student, q_values, actions, targets, kind, gradient=True):
     q_values = q_values.detach().clone().requires_grad_(True)
     got = tensor_answer(student(q_values, actions, targets, kind), "td_loss", example, (), q_values.device)
     inputs_unchanged(before, {"q_values": q_values, "actions": actions, "targets": targets}, example)
-    dtype = computing_dtype(q_values, targets, got)
+    dtype = TORCH_PRECISION
     if not close(got.detach().cpu().numpy(), expected.detach().cpu().numpy(), dtype):
         a, b = number_pair(got.item(), expected.item())
         fail(f"{example}: got loss {a}; expected {b}", student, DIFFERENTIAL)
