@@ -331,6 +331,30 @@ class Sandbox:
         return StudentFunction(self, name)
 
     def call(self, name: str, args: tuple, kwargs: dict):
+        return self._run(name, args, kwargs, ("call",)).get("value")
+
+    def repeat(self, name: str, times: int, args: tuple, kwargs: dict) -> tuple[list, StudentCodeError | None]:
+        """Call ``name`` ``times`` times with the same argument objects, as consecutive calls
+        would (what one call changes in them, the next sees): the results in order, and the
+        error the call after the last result raised, if one did. Runs in batches that start no
+        call after half a call limit and may take one and a half, so every call still gets a
+        whole limit; a batch that hangs or crashes loses its results."""
+        values: list = []
+        while len(values) < times:
+            try:
+                reply = self._run(name, args, kwargs, ("repeat", times - len(values), self.call_timeout / 2),
+                                  self.call_timeout * 1.5)
+            except StudentCodeError as error:
+                return values, error
+            batch = reply.get("values")
+            values += batch if isinstance(batch, list) else []
+            if reply.get("error") is not None:
+                return values, StudentCodeError(str(reply["error"])[:4000])
+            if not batch:
+                return values, StudentCodeError(f"{name}: the grader received no results")
+        return values[:times], None
+
+    def _run(self, name: str, args: tuple, kwargs: dict, request: tuple, limit: float | None = None) -> dict:
         if self.failures.get(name, 0) >= self.max_failures:
             raise StudentCodeError(f"skipped: {name} hung or crashed {self.failures[name]} times already "
                                    f"({self.call_timeout:g} s per call)")
@@ -342,10 +366,10 @@ class Sandbox:
         _ArgumentPickler(buffer, callbacks, self.hidden).dump((args, kwargs))
         leaves = transport.mutable_arguments(args, kwargs)
         started = time.monotonic()
+        deadline = started + (limit or self.call_timeout)
         try:
-            self._send(("call", name, buffer.getvalue()), started + self.call_timeout)
-            reply = self._receive(started + self.call_timeout, "ok", leaves,
-                                  transport.gradient_inputs(leaves), callbacks)
+            self._send((request[0], name, buffer.getvalue(), *request[1:]), deadline)
+            reply = self._receive(deadline, "ok", leaves, transport.gradient_inputs(leaves), callbacks)
         except _Lost as lost:
             self._kill()
             self.failures[name] = self.failures.get(name, 0) + 1
@@ -365,7 +389,7 @@ class Sandbox:
                 except Exception as error:  # noqa: BLE001 - a state the caller's object cannot take
                     raise StudentCodeError(f"{name} left an argument in a state the grader cannot read back "
                                            f"({type(error).__name__}: {error})") from None
-        return reply.get("value")
+        return reply
 
 
 class StudentFunction:
@@ -376,6 +400,10 @@ class StudentFunction:
 
     def __call__(self, *args, **kwargs):
         return self.sandbox.call(self.__name__, args, kwargs)
+
+    def repeat(self, times: int, *args, **kwargs) -> tuple[list, StudentCodeError | None]:
+        """``times`` calls with the same arguments in one round trip: see ``Sandbox.repeat``."""
+        return self.sandbox.repeat(self.__name__, times, args, kwargs)
 
     def __repr__(self) -> str:
         return f"<student's {self.__name__} (in a sandbox)>"

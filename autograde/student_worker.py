@@ -24,6 +24,7 @@ import pickle
 import resource
 import signal
 import sys
+import time
 import traceback
 
 import numpy as np
@@ -189,20 +190,37 @@ def fingerprint(leaf):
         return object()
 
 
-def call(namespace: dict, name: str, payload: bytes, number: int, limit: int) -> None:
+def call(namespace: dict, name: str, payload: bytes, number: int, limit: int,
+         times: int | None = None, seconds: float = 0.0) -> None:
+    """Call ``name`` once (``times`` None: the reply's "value" is its result), or up to ``times``
+    times with the same argument objects, starting no new call after ``seconds`` (the reply's
+    "values" are the results in order, each read when its call returned, and "error" what the
+    call after them raised, if one did)."""
     args, kwargs = Unpickler(payload, number).load()
     leaves = transport.mutable_arguments(args, kwargs)
     before = [fingerprint(leaf) for leaf in leaves]
-    Callback.active = number
-    failure = None
-    try:
-        result = namespace[name](*args, **kwargs)
-    except BaseException as error:  # noqa: BLE001 - SystemExit and KeyboardInterrupt included
-        failure = f"{name} raised {describe(error)}"
-    Callback.active = None
-    if os.getpid() != CHANNEL["pid"]:  # a process the student's function forked
-        os._exit(0)
-    if failure:
+    refs = {id(leaf): index for index, leaf in enumerate(leaves)}
+    encoder = ResultEncoder(refs, limit, transport.gradient_inputs(leaves))
+    values, failure, started = [], None, time.monotonic()
+    for _ in range(times or 1):
+        Callback.active = number
+        try:
+            result = namespace[name](*args, **kwargs)
+        except BaseException as error:  # noqa: BLE001 - SystemExit and KeyboardInterrupt included
+            failure = f"{name} raised {describe(error)}"
+        Callback.active = None
+        if os.getpid() != CHANNEL["pid"]:  # a process the student's function forked
+            os._exit(0)
+        if failure is None:
+            try:
+                values.append(encoder.encode(result))
+            except codec.CodecError as error:
+                failure = f"{name} {error}"
+            except Exception as error:  # noqa: BLE001 - e.g. a Jacobian that could not be computed
+                failure = f"{name}'s result could not be read ({describe(error)})"
+        if failure is not None or time.monotonic() - started > seconds:
+            break
+    if failure is not None and times is None:
         send({"kind": "error", "message": failure})
         return
     updates = {}
@@ -212,20 +230,14 @@ def call(namespace: dict, name: str, payload: bytes, number: int, limit: int) ->
             updates[index] = transport.state_of(leaf)
             if index in shared:
                 updates[index]["aliases"] = shared[index]
-    refs = {id(leaf): index for index, leaf in enumerate(leaves)}
-    encoder = ResultEncoder(refs, limit, transport.gradient_inputs(leaves))
+    fields = [["value", values[0]]] if times is None else [["values", {"L": values}], ["error", failure]]
+    encoder.refs = {}  # the states sent back are copies, never references
     try:
-        value = encoder.encode(result)
-        encoder.refs = {}  # the states sent back are copies, never references
         changed = encoder.encode([[index, state] for index, state in updates.items()])
-        data = codec.pack({"D": [["kind", "ok"], ["value", value], ["updates", changed]]}, encoder)
     except codec.CodecError as error:
         send({"kind": "error", "message": f"{name} {error}"})
         return
-    except Exception as error:  # noqa: BLE001 - e.g. a Jacobian that could not be computed
-        send({"kind": "error", "message": f"{name}'s result could not be read ({describe(error)})"})
-        return
-    transport.write_message(CHANNEL["out"], data)
+    transport.write_message(CHANNEL["out"], codec.pack({"D": [["kind", "ok"], *fields, ["updates", changed]]}, encoder))
 
 
 def inspect(namespace: dict, names: list[str]) -> dict:
@@ -277,9 +289,11 @@ def serve(config: dict) -> None:
             send({"kind": "cell", "error": error})
         elif kind == "inspect":
             send({"kind": "inspect", "info": inspect(namespace, message[1])})
-        elif kind == "call":
+        elif kind in ("call", "repeat"):
             number += 1
-            call(namespace, message[1], message[2], number, config.get("result_limit", codec.RESULT_LIMIT))
+            times, seconds = message[3:5] if kind == "repeat" else (None, 0.0)
+            call(namespace, message[1], message[2], number, config.get("result_limit", codec.RESULT_LIMIT),
+                 times, seconds)
 
 
 def main() -> None:

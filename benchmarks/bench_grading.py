@@ -120,16 +120,22 @@ sandbox.start()
 sandbox_started = time.perf_counter()
 rules = []
 for rule in rules_for(sys.argv[2]):
-    calls = [0]
+    calls, trips = [0], [0]
     function = sandbox.function(rule.name)
     def counted(*args, _function=function, **kwargs):
         calls[0] += 1
+        trips[0] += 1
         return _function(*args, **kwargs)
-    counted.__name__ = rule.name
+    def repeat(times, *args, _function=function, **kwargs):
+        values, error = _function.repeat(times, *args, **kwargs)
+        calls[0] += len(values) + (error is not None)
+        trips[0] += 1
+        return values, error
+    counted.__name__, counted.repeat = rule.name, repeat
     t = time.perf_counter()
     result = run_checks(rule, counted)
     rules.append({"rule": rule.name, "seconds": time.perf_counter() - t, "checks": len(result.checks),
-                  "calls": calls[0], "points": result.points})
+                  "calls": calls[0], "trips": trips[0], "points": result.points})
 sandbox.stop()
 print(json.dumps({"imports": imported - started, "sandbox_start": sandbox_started - imported, "rules": rules}))
 """
@@ -171,7 +177,8 @@ def main() -> None:
     print(f"| imports (autograde, pytest, nbformat, numpy) | {one['imports']:.2f} |")
     print(f"| sandbox start (child process, the student's cells) | {one['sandbox_start']:.2f} |")
     for r in one["rules"]:
-        print(f"| checks of {r['rule']} ({r['checks']} checks, {r['calls']} calls into the sandbox) | {r['seconds']:.2f} |")
+        print(f"| checks of {r['rule']} ({r['checks']} checks, {r['calls']} calls of the student's function in "
+              f"{r['trips']} round trips to the sandbox) | {r['seconds']:.2f} |")
     with tempfile.TemporaryDirectory(prefix="bench-grading-") as folder:
         students = class_of(args.count)
         write_class(Path(folder), students)

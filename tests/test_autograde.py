@@ -108,6 +108,25 @@ def crash():
 def store(storage, i, value):
     storage["x"][i] = value
     return i + 1
+import time
+TALLY = []
+def tally(pause):
+    time.sleep(pause)
+    TALLY.append(len(TALLY))
+    return TALLY
+def draw_until(rng, last):
+    value = int(rng.integers(1000))
+    if len(TALLY) >= last:
+        raise ValueError("no more")
+    TALLY.append(value)
+    return value
+def draw_then_hang(rng, last):
+    while len(TALLY) >= last:
+        pass
+    TALLY.append(0)
+    return int(rng.integers(1000))
+def reset():
+    TALLY.clear()
 ''', "this cell raises", "raise SystemExit()"]
 
 
@@ -133,6 +152,42 @@ def test_random_generator_state_advances_like_in_one_process(sandbox):
     draws_here = [int(here.integers(1000)) for _ in range(3)]
     draws_there = [int(sandbox.function("draw")(there)) for _ in range(3)]
     assert draws_here == draws_there
+
+
+def test_repeated_calls_are_consecutive_calls_in_one_round_trip(sandbox):
+    here, there = np.random.default_rng(0), np.random.default_rng(0)
+    values, error = sandbox.function("draw").repeat(50, there)
+    assert error is None and values == [int(here.integers(1000)) for _ in range(50)]
+    assert here.bit_generator.state == there.bit_generator.state
+
+
+def test_each_repeated_result_is_read_when_its_call_returns(sandbox):
+    sandbox.function("reset")()
+    values, error = sandbox.function("tally").repeat(3, 0.0)
+    assert error is None and values == [[0], [0, 1], [0, 1, 2]]
+
+
+def test_repeated_calls_that_run_past_half_a_call_limit_come_back_in_several_round_trips(sandbox):
+    sandbox.function("reset")()
+    values, error = sandbox.function("tally").repeat(8, 0.5)   # 4 s in all: more than one round trip may take
+    assert error is None and values[-1] == list(range(8)) and len(values) == 8
+
+
+def test_a_repeated_call_that_raises_returns_the_results_before_it_and_the_error(sandbox):
+    sandbox.function("reset")()
+    here, there = np.random.default_rng(3), np.random.default_rng(3)
+    values, error = sandbox.function("draw_until").repeat(10, there, 4)
+    assert values == [int(here.integers(1000)) for _ in range(4)]
+    assert isinstance(error, StudentCodeError) and "ValueError: no more" in str(error)
+    here.integers(1000)   # the call that raised drew too
+    assert here.bit_generator.state == there.bit_generator.state
+
+
+def test_a_repeated_call_that_hangs_returns_the_results_before_its_batch_and_the_timeout(sandbox):
+    sandbox.function("reset")()
+    values, error = sandbox.function("draw_then_hang").repeat(10, np.random.default_rng(0), 3)
+    assert values == [] and "did not return within 2 s" in str(error)   # the hung batch's results are lost
+    assert sandbox.failures["draw_then_hang"] == 1
 
 
 def test_arrays_in_a_dict_reach_the_caller(sandbox):

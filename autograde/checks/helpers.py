@@ -18,6 +18,22 @@ GRADING = settings(max_examples=25, deadline=None, derandomize=True, database=No
 SMALL = 80  # inputs with at most this many numbers are printed as a call a student can paste
 
 
+def repeated_calls(student, times: int, *args):
+    """The results of ``times`` calls ``student(*args)`` with the same argument objects, in order,
+    as consecutive calls would give them. The grader's sandboxed student answers them in one
+    round trip (``StudentFunction.repeat``); an error is raised where its call raised, after
+    the results before it."""
+    repeat = getattr(student, "repeat", None)
+    if repeat is None:
+        for _ in range(times):
+            yield student(*args)
+        return
+    values, error = repeat(times, *args)
+    yield from values
+    if error is not None:
+        raise error
+
+
 def size(args) -> int:
     return sum(int(np.size(a)) for a in args if isinstance(a, np.ndarray) or np.isscalar(a))
 

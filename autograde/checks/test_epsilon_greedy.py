@@ -24,6 +24,7 @@ import numpy as np
 import pytest
 
 from autograde.checks.diagnosis import Mistake, as_array, call_text, expect, fail
+from autograde.checks.helpers import repeated_calls
 
 N = 2000
 COUNTS = 20                 # counts tested by all the statistical checks together (3 probes × 4 + 2 × 4)
@@ -138,7 +139,7 @@ def counts(student, probe: Probe, n: int = N) -> np.ndarray:
     if key not in _COUNTS:
         rng = np.random.default_rng(probe.seed)
         q = probe.q.copy()
-        actions = [action_of(student(q, probe.epsilon, rng), len(q)) for _ in range(n)]
+        actions = [action_of(a, len(q)) for a in repeated_calls(student, n, q, probe.epsilon, rng)]
         expect(np.array_equal(q, probe.q), f"epsilon_greedy changed q_values; it must only read them "
                                            f"(in epsilon_greedy({call_text('', (probe.q,))[1:-1]}, …))")
         _COUNTS[key] = np.bincount(actions, minlength=len(q))
