@@ -30,6 +30,20 @@ def test_one_self_check_command_named_the_same_everywhere(capsys):
             assert "qlab-check " in path.read_text(), f"{path.name} does not say how to check a notebook"
 
 
+@pytest.mark.parametrize("content, says", [
+    ("print('not a notebook')", "not a readable Jupyter notebook: Expecting value"),
+    ('{"cells": []}', "expected the JSON of a format 4 notebook"),
+    ('{"nbformat": 3, "worksheets": []}', "expected the JSON of a format 4 notebook"),
+    ('{"nbformat": 4, "cells": [{"cell_type": "code", "source": 7}]}', "a cell's source is neither text"),
+])
+def test_a_file_that_is_no_notebook_gets_one_line_and_exit_code_2(tmp_path, capsys, content, says):
+    path = tmp_path / "01_value_iteration.ipynb"
+    path.write_text(content)
+    assert self_check([str(path)]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith(f"cannot grade {path}: ") and says in error and error.count("\n") == 1
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parts[-3]}/{p.stem}")
 def test_notebook_metadata_is_what_jupyterlab_writes(path):
     """JupyterLab replaces language_info by the kernel's (marking the notebook modified) unless
