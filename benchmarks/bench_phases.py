@@ -10,8 +10,10 @@ half the run), one environment, 1 torch thread.
   loop makes (``agent.act``, ``envs.step``, the replay add, ``buffer.sample``,
   ``agent.update``) with a timer; "book-keeping" is the run's time outside them. The whole
   loop is timed in a separate, unwrapped run.
-* **best parts**: the plainest fast version of each phase: a batch-1 forward + argmax under
-  ``inference_mode``; the bare CartPole step (``env.unwrapped``, time limit counted by the
+* **best parts**: the plainest fast version of each phase: the greedy action from the same
+  layers computed by numpy (``--best-act numpy``, the default: what qlab's agent does for an
+  MLP on the CPU) or a batch-1 torch forward + argmax under ``inference_mode``
+  (``--best-act torch``, the issue's definition); the bare CartPole step (``env.unwrapped``, time limit counted by the
   loop); a numpy ring buffer written row by row; ``integers`` + five numpy gathers +
   ``from_numpy``; the update as forward, MSE, backward, fused Adam, hard target copy. The same
   learning as the qlab loop, with nothing else.
@@ -30,6 +32,7 @@ spread (min–max) of the whole-loop figure, for wall-clock and process CPU time
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import statistics
 import time
@@ -50,7 +53,7 @@ from qlab.train.envs import EnvPool  # noqa: E402
 
 PHASES = ("act", "env step", "replay add", "replay sample", "update")
 LABELS = {
-    "act": ("ε-greedy action", "batch-1 forward + argmax, inference_mode"),
+    "act": ("ε-greedy action", "batch-1 forward + argmax (torch, inference_mode / numpy: --best-act)"),
     "env step": ("environment step", "bare CartPole step"),
     "replay add": ("replay add", "numpy ring buffer, row writes"),
     "replay sample": ("replay sample, per step", "integers + numpy gathers"),
@@ -118,8 +121,10 @@ def qlab_run(cfg: DQNConfig, clock: Clock | None) -> tuple[float, float]:
             setattr(cls, name, original)
 
 
-def best_run(cfg: DQNConfig, clock: Clock | None) -> tuple[float, float]:
-    """The same learning from the best parts; phases timed inline when ``clock`` is given."""
+def best_run(cfg: DQNConfig, clock: Clock | None, act_in_numpy: bool = False) -> tuple[float, float]:
+    """The same learning from the best parts; phases timed inline when ``clock`` is given.
+    ``act_in_numpy``: the greedy action from the network's layers computed by numpy on the
+    parameters' memory, instead of a torch forward pass."""
     perf, proc = time.perf_counter, time.process_time
     w0, c0 = perf(), proc()
     torch.manual_seed(cfg.seed)
@@ -131,6 +136,7 @@ def best_run(cfg: DQNConfig, clock: Clock | None) -> tuple[float, float]:
     target_net = MLP(4, 2, hidden=cfg.hidden).net.requires_grad_(False)
     target_net.load_state_dict(q_net.state_dict())
     optimizer = torch.optim.Adam(q_net.parameters(), lr=cfg.lr, fused=True)
+    layers = [(m.weight.detach().numpy(), m.bias.detach().numpy()) for m in q_net if isinstance(m, torch.nn.Linear)]
     size = cfg.buffer_size
     obs_buf, next_buf = np.zeros((size, 4), np.float32), np.zeros((size, 4), np.float32)
     act_buf, rew_buf, term_buf = np.zeros(size, np.int64), np.zeros(size, np.float32), np.zeros(size, np.float32)
@@ -153,6 +159,13 @@ def best_run(cfg: DQNConfig, clock: Clock | None) -> tuple[float, float]:
         epsilon = max(cfg.eps_end, cfg.eps_start + (cfg.eps_end - cfg.eps_start) * step / cfg.eps_decay_steps)
         if rng.random() < epsilon:
             action = int(rng.integers(2))
+        elif act_in_numpy:
+            x = obs
+            for i, (weight, bias) in enumerate(layers):
+                x = weight @ x + bias
+                if i < len(layers) - 1:
+                    np.maximum(x, 0.0, out=x)
+            action = int(x.argmax())
         else:
             with torch.inference_mode():
                 action = int(q_net(torch.from_numpy(obs).unsqueeze(0)).argmax())
@@ -229,16 +242,21 @@ def main() -> None:
     parser.add_argument("--num-envs", type=int, default=1,
                         help="environments of the qlab loop (>1: the vectorised loop, batched action selection, "
                              "still one update per 10 transitions; the best-parts loop stays single-environment)")
+    parser.add_argument("--best-act", choices=("torch", "numpy"), default="numpy",
+                        help="the best-parts loop's greedy action: a torch forward pass under inference_mode (the "
+                             "issue's definition) or the same layers in numpy (the fastest known; what qlab does "
+                             "for an MLP on the CPU)")
     parser.add_argument("--isolated", action="store_true", help="time the replay add and pool step on their own")
     args = parser.parse_args()
     if args.isolated:
         return isolated()
     torch.set_num_threads(1)
     runs = {key: [] for key in ("qlab phases", "best phases", "qlab whole", "best whole")}
-    for run in (qlab_run, best_run):  # warm-up: first calls of torch, gymnasium, tqdm
+    best = functools.partial(best_run, act_in_numpy=args.best_act == "numpy")
+    for run in (qlab_run, best):  # warm-up: first calls of torch, gymnasium, tqdm
         run(cleanrl_config(1_000, 500, seed=0), None)
     for repeat in range(args.repeats):  # interleaved: a change of load hits every loop alike
-        for name, run in (("qlab", qlab_run), ("best", best_run)):
+        for name, run in (("qlab", qlab_run), ("best", best)):
             cfg = cleanrl_config(args.total, args.learning_starts, seed=repeat + 1,
                                  num_envs=args.num_envs if name == "qlab" else 1)
             clock = Clock()
@@ -262,7 +280,7 @@ def main() -> None:
     print(f"## qlab DQN loop ({args.num_envs} env{'s' if args.num_envs > 1 else ''}) vs best parts (1 env), "
           f"CartPole-v1, CleanRL hyper-parameters, {args.total} steps "
           f"(learning starts {args.learning_starts}), median of {args.repeats} interleaved repeats, "
-          f"torch threads {torch.get_num_threads()}, load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}\n")
+          f"best parts' action: {args.best_act}, torch threads {torch.get_num_threads()}, load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}\n")
     print("µs per environment step; phases and book-keeping are timed in the loop (set-up excluded), "
           "the whole loop in separate runs without timers, set-up included.\n")
     print("| phase | qlab loop (wall) | best part (wall) | ratio | qlab (CPU) | best (CPU) | ratio | best part |")

@@ -79,6 +79,36 @@ class MLP(nn.Module):
         _check_features("MLP", x, self.in_dim)
         return _run(self.net, x)
 
+    def forward_numpy(self, x: np.ndarray) -> np.ndarray | None:
+        """``forward`` computed by numpy on the parameters' own memory, or None where that does
+        not apply (parameters off the CPU, an activation other than ReLU, hooks on the network,
+        an input not of shape (B, in_dim)): call the network then.
+
+        For acting: a batch-1 forward pass through torch is about 50 µs of per-call overhead
+        around 1 µs of arithmetic; the same layers in numpy take about 10 µs. The values agree
+        with ``forward`` to float32 rounding. Training still goes through ``forward``.
+        """
+        if x.ndim != 2 or x.shape[1] != self.in_dim or self._forward_hooks or self._forward_pre_hooks:
+            return None
+        # The modules' own dicts: attribute access (layer.weight) would cost 5 µs of the 10 here.
+        layers = list(self.net._modules.values())
+        params = [p for layer in layers for p in layer._parameters.values()]
+        key = [type(layer) for layer in layers] + [p.data_ptr() if p is not None else None for p in params]
+        if getattr(self, "_numpy_key", None) != key:  # first call, or a layer or parameter was replaced
+            plain = all(type(layer) in (nn.Linear, nn.ReLU) for layer in layers) and all(
+                p is not None and p.device.type == "cpu" and p.dtype == params[0].dtype and p.layout == torch.strided
+                for p in params)
+            arrays = [p.detach().numpy() for p in params] if plain else None
+            self._numpy_layers = list(zip(arrays[0::2], arrays[1::2])) if plain else None
+            self._numpy_key = key
+        if self._numpy_layers is None or x.dtype != self._numpy_layers[0][0].dtype:
+            return None
+        for i, (weight, bias) in enumerate(self._numpy_layers):
+            x = x @ weight.T + bias
+            if i < len(self._numpy_layers) - 1:
+                np.maximum(x, 0.0, out=x)
+        return x
+
 
 class DuelingHead(nn.Module):
     """Dueling aggregation (Wang et al., 2016) on top of a feature vector φ(s).

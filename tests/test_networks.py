@@ -26,6 +26,33 @@ def test_mlp_rejects_wrong_shape_and_dtype():
         net(np.zeros((5, 4), dtype=np.float32))
 
 
+def test_mlp_numpy_forward_follows_the_parameters_and_declines_what_it_cannot_compute():
+    torch.manual_seed(0)
+    net = MLP(4, 3)
+    x = np.random.default_rng(0).normal(size=(5, 4)).astype(np.float32)
+
+    def agrees():
+        expected = net(torch.from_numpy(x)).detach().numpy()
+        np.testing.assert_allclose(net.forward_numpy(x), expected, rtol=1e-5, atol=1e-6)
+
+    agrees()
+    with torch.no_grad():
+        for p in net.parameters():
+            p.mul_(-1.5)                                   # changed in place (an optimizer step)
+    agrees()
+    net.net[0].weight.data = torch.randn(120, 4)           # rebound to new memory
+    agrees()
+    net.net[2] = torch.nn.Linear(120, 84)                  # a layer replaced
+    agrees()
+    assert net.forward_numpy(x.astype(np.float64)) is None     # the network's dtype only, as forward
+    assert net.forward_numpy(x[:, :3]) is None                 # forward raises the clear error
+    handle = net.register_forward_hook(lambda *args: None)
+    assert net.forward_numpy(x) is None                        # a hook must run: use forward
+    handle.remove()
+    net.net[1] = torch.nn.Tanh()
+    assert net.forward_numpy(x) is None
+
+
 def test_nature_cnn_takes_raw_uint8_frames_and_scales_them():
     torch.manual_seed(0)
     net = NatureCNN(6)

@@ -22,6 +22,7 @@ import torch
 from torch import nn
 
 from qlab import rules
+from qlab.networks import MLP
 
 __all__ = ["DQN"]
 
@@ -122,8 +123,12 @@ class DQN:
         """``argmax_a Q(s, a)`` for a numpy batch, as an int64 numpy array."""
         if obs.dtype == np.float64:
             obs = obs.astype(np.float32)
-        x = torch.from_numpy(obs)
         on_cpu = self.device.type == "cpu"
+        if on_cpu and isinstance(self.q_net, MLP):
+            q_values = self.q_net.forward_numpy(obs)
+            if q_values is not None:
+                return q_values.argmax(axis=1)
+        x = torch.from_numpy(obs)
         with torch.inference_mode():
             actions = self.q_net(x if on_cpu else x.to(self.device, non_blocking=True)).argmax(dim=1)
             return actions.numpy() if on_cpu else actions.cpu().numpy()
