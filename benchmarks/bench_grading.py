@@ -9,14 +9,16 @@ Measures
     Graded by ``autograde.batch.grade_class`` serially (``--workers 0``, no Dask) and on a
     LocalCluster of 1 and 2 worker processes (``--workers 1 2``): submissions per minute
     (wall clock, cluster start included) and the median seconds per submission;
-  - one honest submission (the solution) graded as a whole process,
-    ``python -m autograde solutions/02_q_learning/02_q_learning.ipynb``, and where its time goes:
+  - one honest submission (the solutions of 01 and 02) graded as a whole process,
+    ``python -m autograde solutions/02_q_learning/02_q_learning.ipynb``, beside the same command
+    run from ``--peer`` (another checkout, e.g. a worktree of an older commit), interleaved; and
+    where 02's time goes:
     the interpreter's start, the imports, the sandbox's start (the student's cells), and each
     rule's checks with the number of calls into the student's function they make (hypothesis
     examples and fixed cases).
 The machine's load average is printed with the results: other work on it slows every figure.
 
-    python benchmarks/bench_grading.py [--count 100] [--workers 0 1 2] [--repeats 3]
+    python benchmarks/bench_grading.py [--count 100] [--workers 0 1 2] [--repeats 3] [--peer OLD_CHECKOUT]
 """
 
 from __future__ import annotations
@@ -141,23 +143,36 @@ print(json.dumps({"imports": imported - started, "sandbox_start": sandbox_starte
 """
 
 
-def one_submission(repeats: int) -> dict:
-    """The whole-process time of grading the solution, and its breakdown (medians of ``repeats``)."""
+def whole_process(checkout: Path, assignment: str) -> float:
+    """Seconds of ``python -m autograde`` grading ``assignment``'s solution, run from ``checkout``."""
+    env = dict(os.environ, PYTHONPATH=str(checkout))
+    source = REPO / "solutions" / assignment / f"{assignment}.ipynb"
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "autograde", str(source)], env=env, cwd=checkout, check=True,
+                   capture_output=True)
+    return time.perf_counter() - started
+
+
+def one_submission(repeats: int, peer: Path | None) -> dict:
+    """The whole-process time of grading the 01 and 02 solutions (from this checkout and, interleaved,
+    from ``peer``), and the breakdown for 02 (medians of ``repeats``)."""
     env = dict(os.environ, PYTHONPATH=str(REPO))
     python = sys.executable
-
-    def wall(*command) -> float:
-        started = time.perf_counter()
-        subprocess.run(command, env=env, cwd=REPO, check=True, capture_output=True)
-        return time.perf_counter() - started
-
-    whole = statistics.median(wall(python, "-m", "autograde", str(SOURCE)) for _ in range(repeats))
-    start = statistics.median(wall(python, "-c", "pass") for _ in range(repeats))
+    checkouts = {"this checkout": REPO, **({f"peer {peer}": peer} if peer else {})}
+    times = {(name, a): [] for name in checkouts for a in ("01_value_iteration", ASSIGNMENT)}
+    for _ in range(repeats):
+        for (name, assignment), runs in times.items():
+            runs.append(whole_process(checkouts[name], assignment))
+    started = time.perf_counter()
+    for _ in range(repeats):
+        subprocess.run([python, "-c", "pass"], env=env, cwd=REPO, check=True)
+    start = (time.perf_counter() - started) / repeats
     profiles = [json.loads(subprocess.run([python, "-c", PROFILE, str(SOURCE), ASSIGNMENT], env=env, cwd=REPO,
                                           check=True, capture_output=True, text=True).stdout) for _ in range(repeats)]
     rules = [{**r, "seconds": statistics.median(p["rules"][i]["seconds"] for p in profiles)}
              for i, r in enumerate(profiles[0]["rules"])]
-    return {"whole": whole, "start": start, "imports": statistics.median(p["imports"] for p in profiles),
+    return {"whole": {key: statistics.median(runs) for key, runs in times.items()}, "start": start,
+            "imports": statistics.median(p["imports"] for p in profiles),
             "sandbox_start": statistics.median(p["sandbox_start"] for p in profiles), "rules": rules}
 
 
@@ -167,12 +182,16 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="*", default=[0, 1, 2],
                         help="0: serially without Dask; N: a LocalCluster of N worker processes")
     parser.add_argument("--repeats", type=int, default=3, help="runs of the one-submission measurements")
+    parser.add_argument("--peer", type=Path, help="another checkout (e.g. a git worktree of an older commit) whose "
+                                                  "one-submission times are taken interleaved with this one's")
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    one = one_submission(args.repeats)
-    print(f"\none honest submission, `python -m autograde {SOURCE.relative_to(REPO)}`: {one['whole']:.2f} s "
-          f"(median of {args.repeats})")
-    print("| part | seconds |\n|---|---:|")
+    one = one_submission(args.repeats, args.peer)
+    print(f"\none honest submission (the solution), `python -m autograde SOLUTION.ipynb` as a whole process, "
+          f"seconds, median of {args.repeats} interleaved:\n\n| checkout | 01_value_iteration | {ASSIGNMENT} |\n|---|---:|---:|")
+    for name in dict.fromkeys(name for name, _ in one["whole"]):
+        print(f"| {name} | {one['whole'][name, '01_value_iteration']:.2f} | {one['whole'][name, ASSIGNMENT]:.2f} |")
+    print(f"\nwhere {ASSIGNMENT}'s time goes (this checkout):\n\n| part | seconds |\n|---|---:|")
     print(f"| interpreter start (`python -c pass`) | {one['start']:.2f} |")
     print(f"| imports (autograde, pytest, nbformat, numpy) | {one['imports']:.2f} |")
     print(f"| sandbox start (child process, the student's cells) | {one['sandbox_start']:.2f} |")
