@@ -36,4 +36,5 @@ CLAIMS = {
     "cem-picture": "evaluations: random shooting",
     "pendulum-train": "DDPG with your rules: mean greedy return",
     "cem-q-train": "Q-learning with your CEM: mean greedy return",
+    "naf-train": "NAF: mean greedy return",
 }
