@@ -13,7 +13,7 @@ Both take the critic as a function ``critic(obs (B, obs_dim), actions (B, act_di
 and draw all randomness from a ``numpy.random.Generator``, so a run is reproducible.
 
 The third answer needs no optimiser: a Q that is easy to maximise by construction,
-:class:`NAFCritic` (quadratic in the action, its peak an output of the network).
+:class:`qlab.networks.NAFCritic` (quadratic in the action, its peak an output of the network).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["random_shooting", "cross_entropy_method", "QuadraticCritic", "NAFCritic"]
+__all__ = ["random_shooting", "cross_entropy_method", "QuadraticCritic"]
 
 
 def _box(low, high, like: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -110,62 +110,3 @@ class QuadraticCritic(nn.Module):
         gap = action - (obs.to(self.weight.dtype) @ self.weight.T).to(action.dtype)
         return -(gap * gap).sum(dim=-1) + obs[:, 0].to(action.dtype)
 
-
-class NAFCritic(nn.Module):
-    r"""Normalized advantage functions (Gu et al., 2016): a Q-network whose max over actions is
-    one of its outputs,
-
-    .. math:: Q(s, a) = V(s) - \tfrac12 (a - \mu(s))^\top P(s)\, (a - \mu(s)), \qquad P(s) = L(s) L(s)^\top,
-
-    with :math:`L` lower-triangular with a positive diagonal (exp of the network's output), so
-    :math:`P` is positive definite and :math:`\max_a Q(s, a) = V(s)`, reached at :math:`a = \mu(s)`.
-    :math:`\mu` is squashed by tanh into the action box, so the maximiser is always a legal
-    action. One trunk (MLP, ReLU), three linear heads: V, μ and the d(d + 1)/2 entries of L.
-
-    ``forward(obs, action)`` is Q, shape (B,); ``value(obs)`` is V, (B,); ``best_action(obs)`` is μ, (B, d).
-    """
-
-    def __init__(self, obs_dim: int, low, high, hidden=(64, 64), device=None):
-        super().__init__()
-        low = np.asarray(low, dtype=np.float32).reshape(-1)
-        high = np.asarray(high, dtype=np.float32).reshape(-1)
-        if low.shape != high.shape or not (low < high).all():
-            raise ValueError(f"the action box needs low < high, same shape; got low={low.tolist()}, high={high.tolist()}")
-        self.obs_dim, self.act_dim = int(obs_dim), len(low)
-        layers, width = [], self.obs_dim
-        for size in hidden:
-            layers += [nn.Linear(width, size), nn.ReLU()]
-            width = size
-        self.trunk = nn.Sequential(*layers)
-        self.value_head = nn.Linear(width, 1)
-        self.mu_head = nn.Linear(width, self.act_dim)
-        self.l_head = nn.Linear(width, self.act_dim * (self.act_dim + 1) // 2)
-        self.register_buffer("centre", torch.as_tensor((high + low) / 2))
-        self.register_buffer("half_width", torch.as_tensor((high - low) / 2))
-        self.register_buffer("rows", torch.tril_indices(self.act_dim, self.act_dim)[0], persistent=False)
-        self.register_buffer("cols", torch.tril_indices(self.act_dim, self.act_dim)[1], persistent=False)
-        self.to(device)
-
-    def heads(self, obs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """V(s) (B,), μ(s) (B, d) inside the box, and P(s) (B, d, d) positive definite."""
-        if obs.ndim != 2 or obs.shape[1] != self.obs_dim:
-            raise ValueError(f"NAFCritic input has shape {tuple(obs.shape)}; expected (batch, {self.obs_dim})")
-        h = self.trunk(obs)
-        mu = self.centre + self.half_width * torch.tanh(self.mu_head(h))
-        entries = self.l_head(h)
-        diagonal = self.rows == self.cols
-        entries = torch.where(diagonal, entries.exp(), entries)
-        lower = obs.new_zeros(len(obs), self.act_dim, self.act_dim)
-        lower[:, self.rows, self.cols] = entries
-        return self.value_head(h).squeeze(-1), mu, lower @ lower.transpose(1, 2)
-
-    def value(self, obs: torch.Tensor) -> torch.Tensor:
-        return self.heads(obs)[0]
-
-    def best_action(self, obs: torch.Tensor) -> torch.Tensor:
-        return self.heads(obs)[1]
-
-    def forward(self, obs: torch.Tensor, action: torch.Tensor) -> torch.Tensor:
-        value, mu, precision = self.heads(obs)
-        gap = (action - mu).unsqueeze(-1)
-        return value - 0.5 * (gap.transpose(1, 2) @ precision @ gap).reshape(-1)

@@ -9,6 +9,7 @@ fails with a message naming what was expected instead of a matmul error deep ins
 * :class:`DuelingHead` / :class:`DuelingQNetwork` -- ``Q(s,a) = V(s) + A(s,a) - mean_a' A(s,a')``.
 * :class:`DDPGActor` -- deterministic policy ``μ(s)`` squashed by tanh into the action box.
 * :class:`DDPGCritic` -- ``Q(s, a)`` for a continuous action.
+* :class:`NAFCritic` -- ``Q(s, a)`` quadratic in the action, whose max ``V(s)`` at ``μ(s)`` it outputs.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["MLP", "NatureCNN", "DuelingHead", "DuelingQNetwork", "DDPGActor", "DDPGCritic"]
+__all__ = ["MLP", "NatureCNN", "DuelingHead", "DuelingQNetwork", "DDPGActor", "DDPGCritic", "NAFCritic"]
 
 
 def _check_features(name: str, x: torch.Tensor, dim: int) -> None:
@@ -238,3 +239,60 @@ class DDPGCritic(nn.Module):
                 f"DDPGCritic got {obs.shape[0]} observations but {action.shape[0]} actions"
             )
         return _run(self.net, torch.cat([obs, action], dim=1)).squeeze(1)
+
+
+class NAFCritic(nn.Module):
+    r"""Normalized advantage functions (Gu et al., 2016): a Q-network whose max over actions is
+    one of its outputs,
+
+    .. math:: Q(s, a) = V(s) - \tfrac12 (a - \mu(s))^\top P(s)\, (a - \mu(s)), \qquad P(s) = L(s) L(s)^\top,
+
+    with :math:`L` lower-triangular with a positive diagonal (exp of the network's output), so
+    :math:`P` is positive definite and :math:`\max_a Q(s, a) = V(s)`, reached at :math:`a = \mu(s)`.
+    :math:`\mu` is squashed by tanh into the box [act_low, act_high], as :class:`DDPGActor`'s
+    action, so the maximiser is always a legal action. One trunk (MLP, ReLU), three linear
+    heads: V, μ and the d(d + 1)/2 entries of L.
+
+    ``forward(obs, action)`` is Q, shape (B,); ``value(obs)`` is V, (B,); ``best_action(obs)`` is μ, (B, d).
+    """
+
+    def __init__(self, obs_dim: int, act_low, act_high, hidden: Sequence[int] = (64, 64), device=None):
+        super().__init__()
+        low = torch.as_tensor(np.asarray(act_low, dtype=np.float32)).reshape(-1)
+        high = torch.as_tensor(np.asarray(act_high, dtype=np.float32)).reshape(-1)
+        if low.shape != high.shape or not torch.all(high > low):
+            raise ValueError(f"need low < high elementwise, got {low.tolist()} and {high.tolist()}")
+        self.obs_dim, self.act_dim = int(obs_dim), int(low.numel())
+        self.trunk = nn.Sequential(*_mlp_layers(self.obs_dim, hidden, nn.ReLU))
+        self.value_head = nn.Linear(hidden[-1], 1)
+        self.mu_head = nn.Linear(hidden[-1], self.act_dim)
+        self.l_head = nn.Linear(hidden[-1], self.act_dim * (self.act_dim + 1) // 2)
+        self.register_buffer("action_center", (high + low) / 2)
+        self.register_buffer("action_scale", (high - low) / 2)
+        rows, cols = torch.tril_indices(self.act_dim, self.act_dim)
+        self.register_buffer("rows", rows, persistent=False)
+        self.register_buffer("cols", cols, persistent=False)
+        self.to(device)
+
+    def heads(self, obs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """V(s) (B,), μ(s) (B, d) inside the box, and P(s) (B, d, d) positive definite."""
+        _check_features("NAFCritic", obs, self.obs_dim)
+        h = self.trunk(obs)
+        mu = self.action_center + self.action_scale * torch.tanh(self.mu_head(h))
+        entries = self.l_head(h)
+        entries = torch.where(self.rows == self.cols, entries.exp(), entries)
+        lower = obs.new_zeros(len(obs), self.act_dim, self.act_dim)
+        lower[:, self.rows, self.cols] = entries
+        return self.value_head(h).squeeze(-1), mu, lower @ lower.transpose(1, 2)
+
+    def value(self, obs: torch.Tensor) -> torch.Tensor:
+        return self.heads(obs)[0]
+
+    def best_action(self, obs: torch.Tensor) -> torch.Tensor:
+        return self.heads(obs)[1]
+
+    def forward(self, obs: torch.Tensor, action: torch.Tensor) -> torch.Tensor:
+        _check_features("NAFCritic (action)", action, self.act_dim)
+        value, mu, precision = self.heads(obs)
+        gap = (action - mu).unsqueeze(-1)
+        return value - 0.5 * (gap.transpose(1, 2) @ precision @ gap).reshape(-1)

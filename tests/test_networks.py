@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from qlab.networks import MLP, DDPGActor, DDPGCritic, DuelingHead, DuelingQNetwork, NatureCNN
+from qlab.networks import MLP, DDPGActor, DDPGCritic, DuelingHead, DuelingQNetwork, NAFCritic, NatureCNN
 
 
 def test_mlp_maps_states_to_one_value_per_action():
@@ -112,3 +112,31 @@ def test_networks_live_on_the_device_they_are_given():
     assert net(torch.zeros(2, 4, 84, 84, dtype=torch.uint8, device="cuda")).device.type == "cuda"
     actor = DDPGActor(3, [-1.0], [1.0], device="cuda")
     assert actor.action_scale.device.type == "cuda"
+
+
+@pytest.mark.parametrize("act_dim", [1, 3])
+def test_naf_critic_peaks_at_its_best_action_with_its_value(act_dim):
+    torch.manual_seed(0)
+    low, high = -np.arange(1, act_dim + 1, dtype=float), np.arange(1, act_dim + 1, dtype=float) * 2
+    naf = NAFCritic(4, low, high, hidden=(16,))
+    obs = torch.randn(32, 4)
+    value, mu, precision = naf.heads(obs)
+    assert value.shape == (32,) and mu.shape == (32, act_dim) and precision.shape == (32, act_dim, act_dim)
+    assert bool(((mu > torch.tensor(low, dtype=torch.float32)) & (mu < torch.tensor(high, dtype=torch.float32))).all())
+    assert bool((torch.linalg.eigvalsh(precision) > 0).all())       # P positive definite
+    torch.testing.assert_close(naf(obs, mu), value)                   # max_a Q(s, a) = V(s), at μ(s)
+    others = mu + torch.randn(32, act_dim)
+    assert bool((naf(obs, others) < value).all())
+    by_hand = value - 0.5 * torch.einsum("bi,bij,bj->b", others - mu, precision, others - mu)
+    torch.testing.assert_close(naf(obs, others), by_hand)
+
+
+def test_naf_critic_learns_through_every_head_and_refuses_a_wrong_input():
+    torch.manual_seed(0)
+    naf = NAFCritic(3, [-2.0], [2.0], hidden=(8,))
+    naf(torch.randn(5, 3), torch.randn(5, 1)).sum().backward()
+    assert all(p.grad is not None and p.grad.abs().sum() > 0 for p in naf.parameters())
+    with pytest.raises(ValueError, match=r"shape \(5, 4\); expected \(batch, 3\)"):
+        naf.value(torch.randn(5, 4))
+    with pytest.raises(ValueError, match="low < high"):
+        NAFCritic(3, [1.0], [1.0])
