@@ -75,6 +75,7 @@ class Graded:
     diagnoses: dict[str, str] = field(default_factory=dict)
     cut_short: str = ""
     seconds: float = 0.0
+    results: list[dict] = field(default_factory=list)  # each rule's RuleResult.to_json(), checks included
 
     @classmethod
     def nothing(cls, student: str, assignment: str, reason: str, seconds: float = 0.0) -> "Graded":
@@ -182,7 +183,7 @@ def grade_submission(student: str, notebook: bytes, assignment: str, limits: Lim
         if code == 0 and out.exists():
             results = json.loads(out.read_text())
             points = {rule.name: 0.0 for rule in rules_for(assignment)} | {r["rule"]: r["points"] for r in results}
-            return Graded(student, points, {r["rule"]: r["diagnosis"] for r in results}, "", seconds)
+            return Graded(student, points, {r["rule"]: r["diagnosis"] for r in results}, "", seconds, results)
         why = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
         message = _last_line(work / "grader.log")
         if code == -signal.SIGKILL or "MemoryError" in message:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import os
 import shutil
 import subprocess
@@ -32,11 +33,11 @@ from pathlib import Path
 import nbformat
 
 from autograde.authority import Disagreement, flag_in_csv, make_authoritative
+from autograde.batch import Limits, grade_submission
 from autograde.feedback import write_feedback
 from autograde.notebook import is_answer_cell, is_setup_cell
-from autograde.offline import grade_notebook
 from autograde.registry import HERE, REPO, rules_for
-from autograde.runner import RuleResult
+from autograde.runner import CheckResult, RuleResult
 
 
 def nbgrader(course: Path, *args: str, cell_timeout: int | None = None) -> subprocess.CompletedProcess:
@@ -52,9 +53,10 @@ def nbgrader(course: Path, *args: str, cell_timeout: int | None = None) -> subpr
     return subprocess.run(command, cwd=course, env=env, capture_output=True, text=True)
 
 
-def collect(assignment: str, submissions: Path, course: Path) -> list[str]:
-    """Copy each student's notebook into nbgrader's submitted/ layout; return the student ids."""
-    students = []
+def collect(assignment: str, submissions: Path, course: Path) -> dict[str, dict[str, bytes]]:
+    """Copy each student's notebook into nbgrader's submitted/ layout; return what was copied
+    ({student: {file name: bytes}}): the snapshot the out-of-kernel grade reads."""
+    snapshot = {}
     for folder in sorted(p for p in submissions.iterdir() if p.is_dir()):
         inner = folder / assignment if (folder / assignment).is_dir() else folder
         notebooks = sorted(inner.glob("*.ipynb"))
@@ -63,10 +65,12 @@ def collect(assignment: str, submissions: Path, course: Path) -> list[str]:
             continue
         target = course / "submitted" / folder.name / assignment
         target.mkdir(parents=True, exist_ok=True)
-        for notebook in notebooks:
-            shutil.copy(notebook, target / f"{assignment}.ipynb" if len(notebooks) == 1 else target / notebook.name)
-        students.append(folder.name)
-    return students
+        files = {f"{assignment}.ipynb" if len(notebooks) == 1 else notebook.name: notebook.read_bytes()
+                 for notebook in notebooks}
+        for name, data in files.items():
+            (target / name).write_bytes(data)
+        snapshot[folder.name] = files
+    return snapshot
 
 
 def defuse(notebook_path: Path) -> None:
@@ -95,14 +99,88 @@ def gradebook_scores(course: Path, assignment: str, students: list[str]) -> dict
     return scores
 
 
-def grade_out_of_kernel(course: Path, assignment: str, student: str) -> list[RuleResult]:
-    """The out-of-kernel grade of a student's submitted notebook (zero when there is none)."""
-    notebook = course / "submitted" / student / assignment / f"{assignment}.ipynb"
-    try:
-        return grade_notebook(notebook, assignment)
-    except (ValueError, FileNotFoundError) as error:
-        return [RuleResult(rule.name, 0.0, float(rule.points), f"could not grade {notebook.name}: {error}")
-                for rule in rules_for(assignment)]
+def manual_scores(course: Path, assignment: str) -> dict[tuple[str, str], float | None]:
+    """{(student, grade_id): manual score} of every grade of ``assignment`` in the gradebook."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    found = {}
+    if not (course / "gradebook.db").exists():
+        return found
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        try:
+            submissions = gradebook.find_assignment(assignment).submissions
+        except MissingEntry:
+            return found
+        for submission in submissions:
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    found[submission.student.id, grade.name] = grade.manual_score
+    return found
+
+
+def refuse_manual_scores(course: Path, assignment: str, before: dict) -> list[str]:
+    """Undo every manual score of ``assignment`` that appeared or changed since ``before``
+    (nobody grades by hand during the cycle: only a notebook's code could have written it);
+    return what was undone."""
+    from nbgrader.api import Gradebook
+
+    undone = []
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        for submission in gradebook.find_assignment(assignment).submissions:
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    old = before.get((submission.student.id, grade.name))
+                    if grade.manual_score != old:
+                        undone.append(f"{submission.student.id}: {grade.name} manual score {grade.manual_score} "
+                                      f"(was {old})")
+                        grade.manual_score = old
+                        grade.needs_manual_grade = old is not None
+        gradebook.db.commit()
+    return undone
+
+
+def grader_digest() -> str:
+    """A digest of the grader's own files (the checks, the catalogues, the grading code)."""
+    digest = hashlib.sha256()
+    for path in sorted(HERE.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(HERE).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def restore_submissions(course: Path, assignment: str, snapshot: dict[str, dict[str, bytes]]) -> list[str]:
+    """Put back every submitted file that changed since it was collected; return the students
+    whose files had changed (only a notebook's code could have changed them)."""
+    changed = []
+    for student, files in snapshot.items():
+        folder = course / "submitted" / student / assignment
+        for name, data in files.items():
+            path = folder / name
+            if not path.is_file() or hashlib.sha256(path.read_bytes()).digest() != hashlib.sha256(data).digest():
+                folder.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(data)
+                changed.append(student)
+    return sorted(set(changed))
+
+
+def grade_out_of_kernel(assignment: str, student: str, files: dict[str, bytes],
+                        limits: Limits = Limits()) -> list[RuleResult]:
+    """The out-of-kernel grade of a student's notebook (its bytes as collected), in a process
+    of its own under the batch grader's limits; zero, with the reason, when it is cut short."""
+    notebook = files.get(f"{assignment}.ipynb") or next(iter(files.values()))
+    graded = grade_submission(student, notebook, assignment, limits)
+    by_rule = {r["rule"]: r for r in graded.results}
+    results = []
+    for rule in rules_for(assignment):
+        found = by_rule.get(rule.name)
+        if found is None:
+            results.append(RuleResult(rule.name, 0.0, float(rule.points),
+                                      graded.cut_short or "the grader returned no result for this rule"))
+            continue
+        checks = [CheckResult(**c) for c in found.get("checks", [])]
+        results.append(RuleResult(rule.name, found["points"], found["max_points"], found["diagnosis"], checks,
+                                  found.get("isolated", True)))
+    return results
 
 
 def run_cycle(assignment: str, submissions: Path, course: Path,
@@ -114,6 +192,12 @@ def run_cycle(assignment: str, submissions: Path, course: Path,
     GradingExecute restarts it, or would not start) is autograded again with its experiment
     cells blanked (see ``defuse``). ``cell_timeout`` overrides the seconds a cell
     may run (nbgrader_config.py's Execute.timeout).
+
+    The notebooks run in nbgrader's kernel confined (``autograde.kernel``); should anything
+    still reach the course, the cycle does not take it on trust: the out-of-kernel grade reads
+    the notebooks as collected (a submitted file that changed is put back and reported), the
+    grader's files must be unchanged after ``autograde`` (else the cycle stops), and a manual
+    score that appears during the cycle is undone and reported.
     """
     course.mkdir(parents=True, exist_ok=True)
 
@@ -130,7 +214,10 @@ def run_cycle(assignment: str, submissions: Path, course: Path,
         return result.returncode == 0
 
     step("generate_assignment", assignment, "--force", required=True)
-    students = collect(assignment, submissions, course)
+    snapshot = collect(assignment, submissions, course)
+    students = list(snapshot)
+    grader = grader_digest()
+    manual = manual_scores(course, assignment)
     step("autograde", assignment, "--force")
     for student in students:
         if not (course / "autograded" / student / assignment).is_dir():
@@ -138,14 +225,23 @@ def run_cycle(assignment: str, submissions: Path, course: Path,
             for notebook in (course / "submitted" / student / assignment).glob("*.ipynb"):
                 defuse(notebook)
             step("autograde", assignment, "--force", f"--student={student}")
+    if grader_digest() != grader:
+        raise RuntimeError(f"the grader's files in {HERE} changed while nbgrader autograded: a notebook's code reached "
+                           "them. Grades are not recorded; restore the grader (git checkout autograde/) and run again")
+    tampered = [s for s in restore_submissions(course, assignment, snapshot) if s in snapshot]
+    for student in tampered:
+        print(f"{student}: the submitted notebook changed during autograde; put back as collected")
     started = time.perf_counter()
-    results = {student: grade_out_of_kernel(course, assignment, student) for student in students}
+    results = {student: grade_out_of_kernel(assignment, student, snapshot[student]) for student in students}
     print(f"graded out of the kernel: {len(students)} submissions ({time.perf_counter() - started:.0f} s)")
     disagreements = make_authoritative(f"sqlite:///{course / 'gradebook.db'}", assignment, results)
     step("generate_feedback", assignment, "--force")
     for student, student_results in results.items():
         write_feedback(course / "feedback" / student / assignment, assignment, student, student_results)
     grades = course / "grades.csv"
+    undone = refuse_manual_scores(course, assignment, manual)
+    for line in undone:
+        print(f"a manual score written during the cycle was undone: {line}")
     step("export", "--to", str(grades), required=True)
     flag_in_csv(grades, assignment, disagreements)
     return grades, disagreements

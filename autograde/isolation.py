@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import glob
+import itertools
 import os
 import site
 import subprocess
@@ -27,6 +28,7 @@ HIDDEN = [HERE / "checks", HERE / "catalogue"]
 VISIBLE_PACKAGES = [REPO / "qlab", HERE]
 SYSTEM = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc"]
 TMP_SIZE = 256 * 2**20
+_uids = itertools.count()
 
 
 @functools.cache
@@ -66,6 +68,12 @@ def is_visible(path: str) -> bool:
     return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in visible_roots())
 
 
+def new_uid() -> int:
+    """A uid no other sandbox of this machine uses now (for a grader running as root): the
+    process-count limit then counts this sandbox's processes only."""
+    return 100_000 + (os.getpid() * 64 + next(_uids)) % 900_000
+
+
 def worker_python() -> str:
     """The Python of this virtual environment, by a path that exists inside the sandbox."""
     return os.path.join(os.path.realpath(sys.prefix), "bin", os.path.basename(sys.executable))
@@ -80,27 +88,43 @@ def _ancestors(paths: list[str]) -> list[str]:
     return sorted(found, key=lambda p: (p.count("/"), p))
 
 
-def bwrap_command(argv: list[str], as_root: bool) -> list[str]:
-    """``argv`` run under bubblewrap with the view described in this module's docstring."""
+def bwrap_command(argv: list[str], as_root: bool, *, checks_shown: list[Path] | None = None,
+                  binds: tuple[tuple[str, str, bool], ...] = (), tmp_size: int = TMP_SIZE,
+                  root_capabilities: tuple[str, ...] = ()) -> list[str]:
+    """``argv`` run under bubblewrap with the view described in this module's docstring.
+
+    ``checks_shown``: the files of the checks folder the process may read (nbgrader's kernel
+    runs its assignment's checks); None hides them all. ``binds``: (source, destination,
+    writable) folders added to the view. ``root_capabilities``: what a process started as root
+    keeps besides moving to a uid of its own (which then ends every capability).
+    """
     system = [p for p in SYSTEM if os.path.exists(p)]
-    binds = [r for r in python_roots() if not any(r.startswith(s + os.sep) for s in system)]
+    python = [r for r in python_roots() if not any(r.startswith(s + os.sep) for s in system)]
     packages = [str(p) for p in VISIBLE_PACKAGES]
     command = ["bwrap", "--die-with-parent", "--new-session",
                "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
                # the fresh /tmp first: binds below it (a virtual environment under /tmp) stay visible
-               "--perms", "1777", "--size", str(TMP_SIZE), "--tmpfs", "/tmp"]
+               "--perms", "1777", "--size", str(tmp_size), "--tmpfs", "/tmp"]
     if as_root:  # keep only what the worker needs to move to a uid of its own
-        command += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+        command += ["--cap-drop", "ALL"]
+        for capability in ("CAP_SETUID", "CAP_SETGID", *root_capabilities):
+            command += ["--cap-add", capability]
     else:
         command += ["--unshare-user"]
-    for parent in _ancestors(binds + packages):  # bwrap would make these 0700: unreadable after setuid
-        if not any(parent == b or parent.startswith(b + os.sep) for b in system + binds):
+    for parent in _ancestors(python + packages):  # bwrap would make these 0700: unreadable after setuid
+        if not any(parent == b or parent.startswith(b + os.sep) for b in system + python):
             command += ["--perms", "0755", "--dir", parent]
-    for path in system + binds + packages:
+    for path in system + python + packages:
         command += ["--ro-bind", path, path]
     for path in HIDDEN:
         if path.exists():
-            command += ["--tmpfs", str(path), "--remount-ro", str(path)]
+            command += ["--tmpfs", str(path)]
+            if path.name == "checks" and checks_shown is not None:
+                for shown in checks_shown:
+                    command += ["--ro-bind", str(shown), str(shown)]
+            command += ["--remount-ro", str(path)]
+    for source, destination, writable in binds:
+        command += ["--bind" if writable else "--ro-bind", source, destination]
     command += ["--dev", "/dev", "--proc", "/proc", "--chdir", "/tmp"]
     for device in sorted(glob.glob("/dev/nvidia*")):  # CUDA, where the machine has it
         command += ["--dev-bind", device, device]

@@ -1,16 +1,24 @@
-"""The kernel ``nbgrader autograde`` runs a submission in: ipykernel under a memory limit.
+"""The kernel ``nbgrader autograde`` runs a submission in: ipykernel, confined.
 
-    python -m autograde.kernel --memory-limit BYTES -f CONNECTION_FILE
+    python -m autograde.kernel --memory-limit=BYTES [--uid=UID] [--work=NAME] -f CONNECTION_FILE
 
 ``GradingKernelManager`` starts this instead of ``ipykernel_launcher`` (see
-``autograde.preprocessors.GradingExecute``, which nbgrader_config.py makes autograde use),
-so the student's kernel and the checks it forks cannot take the grading machine's memory.
-The limit is on the data segment and private writable mappings (RLIMIT_DATA: what numpy,
-torch and Python really allocate) and, where no NVIDIA device is present, on the address
-space too (RLIMIT_AS: CUDA reserves far more address space than it uses, so it is left
-off where CUDA may run). An allocation over the limit raises MemoryError in the cell.
-What a cell prints is cut at ``OUTPUT_LIMIT`` characters per stream before it leaves the
-kernel, so a flood costs neither the grader's memory nor a huge feedback page.
+``autograde.preprocessors.GradingExecute``, which nbgrader_config.py makes autograde use).
+Where bubblewrap works (``autograde.isolation``) the kernel runs in the same kind of sandbox
+as the out-of-kernel grader's student process: a read-only system, Python, ``qlab`` and
+``autograde`` with only the checks of the notebook's own rules (no catalogue, no
+``solutions/``, no course folder: no submission, no other student, no gradebook), no network
+(it talks to nbgrader over Unix sockets in a folder of its own), its own process namespace
+(whatever it starts ends with it), a uid of its own when the grader runs as root (so the
+process limit holds), and a private copy of the submission's folder on a bounded /tmp as its
+working directory. Without bubblewrap it runs as a plain kernel, with a loud warning.
+
+Limits, set before any student code runs and not liftable by it (soft = hard): memory on the
+data segment and private writable mappings (RLIMIT_DATA: what numpy, torch and Python really
+allocate) and, where no NVIDIA device is present, on the address space too (RLIMIT_AS: CUDA
+reserves far more address space than it uses); processes (RLIMIT_NPROC, under its own uid).
+An allocation over the limit raises MemoryError in the cell. What a cell prints is cut at
+``OUTPUT_LIMIT`` characters per stream before it leaves the kernel.
 """
 
 from __future__ import annotations
@@ -18,25 +26,71 @@ from __future__ import annotations
 import glob
 import os
 import resource
+import shutil
 import sys
+import tempfile
+from pathlib import Path
 
 from ipykernel.iostream import OutStream
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import Integer
+from traitlets import Bool, Integer, List, Unicode
 
-MEMORY_LIMIT = 8 * 2**30  # bytes, the same as the out-of-kernel grader's
-OUTPUT_LIMIT = 200_000    # characters per stream (stdout, stderr) per cell
+MEMORY_LIMIT = 8 * 2**30     # bytes, the same as the out-of-kernel grader's
+OUTPUT_LIMIT = 200_000       # characters per stream (stdout, stderr) per cell
+PROCESSES = 128              # tasks (processes and threads) of the kernel's uid
+TMP_SIZE = 1 * 2**30         # bytes of the kernel's /tmp: its copy of the submission and what it writes
+SUBMISSION_COPY_LIMIT = 256 * 2**20  # bytes of the submission's folder copied in; larger files are left out
+SUBMISSION = "/submission"   # where the submission's folder appears, read-only, in the sandbox
 
 
 def limit_memory(nbytes: int) -> None:
-    """Cap this process (and what it forks) at ``nbytes``; never raises the existing caps."""
+    """Cap this process (and what it forks) at ``nbytes`` for good; never raises the existing caps."""
     kinds = [resource.RLIMIT_DATA] + ([] if glob.glob("/dev/nvidia[0-9]*") else [resource.RLIMIT_AS])
     for kind in kinds:
-        soft, hard = resource.getrlimit(kind)
-        if hard != resource.RLIM_INFINITY:
-            nbytes = min(nbytes, hard)
-        if soft == resource.RLIM_INFINITY or soft > nbytes:
-            resource.setrlimit(kind, (nbytes, hard))
+        _, hard = resource.getrlimit(kind)
+        value = nbytes if hard == resource.RLIM_INFINITY else min(nbytes, hard)
+        resource.setrlimit(kind, (value, value))
+
+
+def copy_submission(source: str, target: str) -> None:
+    """The files of the submission's folder, copied into the kernel's working folder (up to
+    SUBMISSION_COPY_LIMIT bytes in all; links and larger files are left out)."""
+    room = SUBMISSION_COPY_LIMIT
+    for folder, subfolders, files in os.walk(source):
+        subfolders[:] = [s for s in subfolders if not os.path.islink(os.path.join(folder, s))]
+        into = os.path.join(target, os.path.relpath(folder, source))
+        os.makedirs(into, exist_ok=True)
+        for name in files:
+            path = os.path.join(folder, name)
+            try:
+                if os.path.islink(path) or os.path.getsize(path) > room:
+                    continue
+                shutil.copyfile(path, os.path.join(into, name))
+                room -= os.path.getsize(path)
+            except OSError:
+                continue
+
+
+def confine(uid: int | None, memory: int) -> None:
+    """A uid of its own (when started as root), then the limits."""
+    if uid is not None:
+        os.setgroups([])
+        os.setgid(uid)
+        os.setuid(uid)
+        resource.setrlimit(resource.RLIMIT_NPROC, (PROCESSES, PROCESSES))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    limit_memory(memory)
+
+
+def clean_environment(work: str) -> None:
+    """Only what a kernel needs: no instructor settings, no parent pid (its parent is the
+    sandbox's init; bubblewrap ends the kernel when the grader ends)."""
+    from autograde.isolation import environment
+
+    keep = {k: v for k, v in os.environ.items() if k == "NBGRADER_EXECUTION"}
+    os.environ.clear()
+    os.environ.update(environment("/tmp"), **keep, IPYTHONDIR="/tmp/ipython", JUPYTER_RUNTIME_DIR="/tmp/jupyter")
+    os.chdir(work)
 
 
 class CappedOutStream(OutStream):
@@ -63,10 +117,50 @@ class CappedOutStream(OutStream):
 
 
 class GradingKernelManager(AsyncKernelManager):
-    """Starts a Python kernel through ``python -m autograde.kernel`` with a memory limit."""
+    """Starts a Python kernel through ``python -m autograde.kernel``: confined where
+    bubblewrap works (see the module's docstring), under a memory limit everywhere."""
 
     memory_limit = Integer(MEMORY_LIMIT, help="bytes the grading kernel (and each process it forks) may allocate"
                            ).tag(config=True)
+    isolate = Bool(None, allow_none=True, help="run the kernel under bubblewrap (None: where it works)"
+                   ).tag(config=True)
+    checks_shown = List(Unicode(), help="the check modules (test_<rule>.py) the kernel may read; "
+                                        "the checks' shared helpers are always readable")
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        from autograde import isolation
+
+        if self.isolate is None:
+            self.isolate = isolation.bwrap_works()
+            if not self.isolate:
+                self.log.warning("bubblewrap (bwrap) is not available: the grading kernel runs WITHOUT isolation "
+                                 "(a notebook can read and write what the grader can); install Debian's 'bubblewrap'")
+        self.runtime = None
+        if self.isolate:
+            # Unix sockets in a folder of the kernel's own: the kernel needs no network at all.
+            self.runtime = tempfile.mkdtemp(prefix="qlab-kernel-")
+            self.transport = "ipc"
+            self.connection_file = os.path.join(self.runtime, "kernel.json")
+            self.ip = os.path.join(self.runtime, "socket")
+            self.uid = isolation.new_uid() if os.geteuid() == 0 else None
+            if self.uid is not None:
+                os.chown(self.runtime, self.uid, self.uid)
+        self.submission = None
+
+    async def _async_interrupt_kernel(self) -> None:
+        """A confined kernel is interrupted by a message (ipykernel then signals its own
+        process group): a signal to the sandbox's process group would end the sandbox."""
+        if not self.isolate:
+            return await super()._async_interrupt_kernel()
+        self._connect_control_socket()
+        self.session.send(self._control_socket, self.session.msg("interrupt_request", content={}))
+
+    interrupt_kernel = _async_interrupt_kernel
+
+    async def _async_pre_start_kernel(self, **kw):
+        self.submission = kw.get("cwd") or self.submission
+        return await super()._async_pre_start_kernel(**kw)
 
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
         command = super().format_kernel_cmd(extra_arguments)
@@ -74,15 +168,50 @@ class GradingKernelManager(AsyncKernelManager):
             raise RuntimeError(f"the grading kernel must be a Python kernel started by ipykernel_launcher; "
                                f"the kernelspec {self.kernel_name!r} runs {command}")
         at = command.index("ipykernel_launcher")
-        return command[:at] + ["autograde.kernel", f"--memory-limit={self.memory_limit}"] + command[at + 1:]
+        options = [f"--memory-limit={self.memory_limit}"]
+        if not self.isolate:
+            return command[:at] + ["autograde.kernel", *options] + command[at + 1:]
+        from autograde import isolation
+        from autograde.registry import HERE
+
+        if self.uid is not None:
+            options.append(f"--uid={self.uid}")
+            os.chown(self.connection_file, self.uid, self.uid)
+        binds = [(self.runtime, self.runtime, True)]
+        if self.submission and os.path.isdir(self.submission):
+            binds.append((os.path.realpath(self.submission), SUBMISSION, False))
+        options.append(f"--work={Path(self.submission).name if self.submission else 'notebook'}")
+        checks = HERE / "checks"
+        shown = [p for p in sorted(checks.iterdir()) if p.is_file() and not p.name.startswith("test_")]
+        shown += [checks / name for name in self.checks_shown if (checks / name).is_file()]
+        argv = [isolation.worker_python(), "-m", "autograde.kernel", *options] + command[at + 1:]
+        # as root, it copies the submission (whoever owns it) and hands the copy to its own uid
+        return isolation.bwrap_command(argv, self.uid is not None, checks_shown=shown, binds=tuple(binds),
+                                       tmp_size=TMP_SIZE, root_capabilities=("CAP_CHOWN", "CAP_DAC_READ_SEARCH"))
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart)
+        if self.runtime and not restart:
+            shutil.rmtree(self.runtime, ignore_errors=True)
 
 
 def main() -> None:
-    arguments = sys.argv[1:]
-    limits = [a for a in arguments if a.startswith("--memory-limit=")]
-    limit_memory(int(limits[-1].split("=", 1)[1]) if limits else MEMORY_LIMIT)
+    options = {a.split("=", 1)[0]: a.split("=", 1)[1] for a in sys.argv[1:]
+               if a.startswith(("--memory-limit=", "--uid=", "--work="))}
+    uid = int(options["--uid"]) if "--uid" in options else None
+    if "--work" in options:  # confined: a private copy of the submission's folder, owned by the kernel's uid
+        work = os.path.join("/tmp", options["--work"])
+        os.makedirs(work, exist_ok=True)
+        if os.path.isdir(SUBMISSION):
+            copy_submission(SUBMISSION, work)
+        if uid is not None:
+            for folder, _, files in os.walk(work):
+                for path in [folder, *(os.path.join(folder, f) for f in files)]:
+                    os.chown(path, uid, uid)
+        clean_environment(work)
+    confine(uid, int(options.get("--memory-limit", MEMORY_LIMIT)))
     sys.argv = [sys.argv[0], "--IPKernelApp.outstream_class=autograde.kernel.CappedOutStream"] + [
-        a for a in arguments if a not in limits]
+        a for a in sys.argv[1:] if a.split("=", 1)[0] not in options]
     devnull = os.open(os.devnull, os.O_WRONLY)  # the kernel echoes fd 1 and 2 to its own: keep them out of nbgrader's log
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)

@@ -1,7 +1,7 @@
 """nbgrader preprocessors that keep a hostile submission from costing more than its points.
 
 ``GradingExecute`` (autograde's Execute, see nbgrader_config.py) runs the student's kernel
-under a memory limit (``autograde.kernel``); once a cell runs out of time the experiment
+confined, under a memory limit, able to read only its own rules' checks (``autograde.kernel``); once a cell runs out of time the experiment
 cells after it are not run (they call the same functions, and each would wait its full time);
 a cell that kills the kernel (``os._exit``, a signal, the out-of-memory killer), or that runs
 out of time and ignores the interrupt, is marked as such and the notebook runs again from a
@@ -49,6 +49,15 @@ class GradingExecute(Execute):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("kernel_manager_class", GradingKernelManager)
         super().__init__(*args, **kwargs)
+
+    def create_kernel_manager(self):
+        """The kernel may read the checks of this notebook's rules, and no others."""
+        from autograde.registry import RULES
+
+        km = super().create_kernel_manager()
+        grade_ids = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in self.nb.cells}
+        km.checks_shown = [rule.checks.name for rule in RULES.values() if rule.grade_id in grade_ids]
+        return km
 
     def preprocess(self, nb, resources=None, km=None):
         removed: dict[int, str] = {}  # cell index -> why it is not run: KILLED or STUCK

@@ -22,7 +22,6 @@ from __future__ import annotations
 import ast
 import functools
 import io
-import itertools
 import json
 import os
 import pickle
@@ -51,7 +50,6 @@ class IsolationWarning(UserWarning):
 
 NOT_ISOLATED = ("bubblewrap (bwrap) is not available here: the student's code ran WITHOUT isolation "
                 "(it could read the hidden checks and other files); install Debian's 'bubblewrap' package")
-_uids = itertools.count()
 
 
 class _Lost(Exception):
@@ -131,7 +129,8 @@ class Sandbox:
         self.isolated = isolate
         self.config = {"memory": memory_limit, "cpu": cpu_limit, "file_size": 64 * 2**20, "processes": 256,
                        "result_limit": result_limit, "references": list(self.references),
-                       "warm": ["qlab", *imported_modules(self.cells), *warm]}
+                       "warm": ["qlab", *warm, *imported_modules(self.cells)]}
+        self.warm_base = ["qlab", *warm]
         self.hidden = self._reference_ids()
         self.process = None
         self.tmp = None
@@ -164,7 +163,7 @@ class Sandbox:
         argv = [isolation.worker_python(), "-m", "autograde.student_worker"]
         if self.isolated:
             as_root = os.geteuid() == 0
-            config = {**self.config, "uid": 100_000 + (os.getpid() * 64 + next(_uids)) % 900_000 if as_root else None,
+            config = {**self.config, "uid": isolation.new_uid() if as_root else None,
                       "contained": True}
             command, cwd, env = isolation.bwrap_command(argv, as_root), None, isolation.environment()
         else:
@@ -274,8 +273,12 @@ class Sandbox:
         while True:
             try:
                 self._spawn()
-            except _Lost as lost:  # no student code has run yet: the grader's machine is at fault
+            except _Lost as lost:
                 self._kill()
+                if self.config["warm"] != self.warm_base:  # a module the cells import ended the process
+                    self.config["warm"] = self.warm_base
+                    continue
+                # no student code has run yet: the grader's machine is at fault
                 raise RuntimeError(f"the grader could not start the process for the student's code ({lost})") from None
             for index, source in enumerate(self.cells):
                 if index in self.bad_cells:
