@@ -8,8 +8,10 @@ decoded without running code (``autograde.codec``).
 
 Arguments go to the child as pickles; functions the checks pass (a reference backup, a
 stand-in) stay here and are called back. Arrays, generators, tensors, modules and optimizers
-the student's function changed in place are written back into the caller's objects, and a
-returned tensor keeps its gradient with respect to the caller's tensors and modules.
+the student's function changed in place are written back into the caller's objects (for a
+module, all a check can inspect: see ``autograde.transport``), so are the entries it rebound
+in the caller's lists and dicts, and a returned tensor keeps its gradient with respect to the
+caller's tensors and modules.
 
 Time: each cell and each call has a fixed limit, timed after the child has started and
 imported what it needs. A cell that hangs or kills the process is left out and the child
@@ -364,12 +366,12 @@ class Sandbox:
         callbacks: list = []
         buffer = io.BytesIO()
         _ArgumentPickler(buffer, callbacks, self.hidden).dump((args, kwargs))
-        leaves = transport.mutable_arguments(args, kwargs)
+        leaves, containers = transport.mutable_arguments(args, kwargs), transport.containers(args, kwargs)
         started = time.monotonic()
         deadline = started + (limit or self.call_timeout)
         try:
             self._send((request[0], name, buffer.getvalue(), *request[1:]), deadline)
-            reply = self._receive(deadline, "ok", leaves, transport.gradient_inputs(leaves), callbacks)
+            reply = self._receive(deadline, "ok", leaves + containers, transport.gradient_inputs(leaves), callbacks)
         except _Lost as lost:
             self._kill()
             self.failures[name] = self.failures.get(name, 0) + 1
@@ -381,14 +383,17 @@ class Sandbox:
             self.spent[name] = self.spent.get(name, 0.0) + time.monotonic() - started
         if reply["kind"] == "error":
             raise StudentCodeError(str(reply.get("message"))[:4000])
-        updates = reply.get("updates")
-        for index, state in updates if isinstance(updates, list) else []:
-            if type(index) is int and 0 <= index < len(leaves):
-                try:
+        updates, rebound = reply.get("updates"), reply.get("containers")
+        try:
+            for index, state in updates if isinstance(updates, list) else []:
+                if type(index) is int and 0 <= index < len(leaves):
                     transport.restore(leaves[index], state, leaves)
-                except Exception as error:  # noqa: BLE001 - a state the caller's object cannot take
-                    raise StudentCodeError(f"{name} left an argument in a state the grader cannot read back "
-                                           f"({type(error).__name__}: {error})") from None
+            for index, contents in rebound if isinstance(rebound, list) else []:
+                if type(index) is int and 0 <= index < len(containers):
+                    transport.restore_entries(containers[index], contents)
+        except Exception as error:  # noqa: BLE001 - a state the caller's object cannot take
+            raise StudentCodeError(f"{name} left an argument in a state the grader cannot read back "
+                                   f"({type(error).__name__}: {error})") from None
         return reply
 
 
