@@ -13,6 +13,9 @@ module, all a check can inspect: see ``autograde.transport``), so are the entrie
 in the caller's lists and dicts, and a returned tensor keeps its gradient with respect to the
 caller's tensors and modules.
 
+The cells run in a fresh folder holding a copy of the data files beside the notebook
+(``folder_files``), so a cell that reads one works as it does in the student's kernel.
+
 Time: each cell and each call has a fixed limit, timed after the child has started and
 imported what it needs. A cell that hangs or kills the process is left out and the child
 restarted with the other cells; a function that hung or crashed the process ``max_failures``
@@ -22,6 +25,7 @@ times, or used up ``rule_budget`` seconds, gets its remaining calls refused at o
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
 import io
 import itertools
@@ -36,10 +40,13 @@ import tempfile
 import time
 import types
 import warnings
+from pathlib import Path
 
 from autograde import codec, isolation, transport
+from autograde.registry import REPO
 
 MEMORY_LIMIT = 8 * 2**30
+FOLDER_LIMIT, FOLDER_FILES = 64 * 2**20, 200  # what of the notebook's folder its cells see: bytes, files
 CALLBACK_ALLOWANCE = 10  # the checks' functions a call uses may add this many call limits to it
 
 
@@ -112,15 +119,42 @@ def imported_modules(cells: list[str]) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def folder_files(folder: Path | None) -> list[str]:
+    """The files of the notebook's ``folder`` its cells may read, as paths relative to it: regular
+    files there and in its subfolders, no links, hidden files or notebooks (a folder of several
+    students' notebooks must not show them to each other), at most ``FOLDER_FILES`` files and
+    ``FOLDER_LIMIT`` bytes in all; none for a folder of the course itself, or one holding it."""
+    if folder is None:
+        return []
+    folder = folder.resolve()
+    if folder == REPO or REPO in folder.parents or folder in REPO.parents:
+        return []
+    found, total = [], 0
+    for root, folders, files in os.walk(folder):
+        folders[:] = sorted(f for f in folders if not f.startswith("."))
+        for name in sorted(files):
+            path = Path(root, name)
+            if name.startswith(".") or name.endswith(".ipynb") or path.is_symlink() or not path.is_file():
+                continue
+            size = path.stat().st_size
+            if len(found) == FOLDER_FILES or total + size > FOLDER_LIMIT:
+                return found
+            found.append(str(path.relative_to(folder)))
+            total += size
+    return found
+
+
 class Sandbox:
-    """A child process holding the student's namespace."""
+    """A child process holding the student's namespace; ``folder``: the notebook's, whose data
+    files its cells see (see ``folder_files``)."""
 
     def __init__(self, cells: list[str], call_timeout: float = 10.0, cell_timeout: float = 60.0,
                  start_timeout: float = 120.0, max_failures: int = 3, rule_budget: float = 300.0,
                  max_restarts: int = 20, memory_limit: int = MEMORY_LIMIT, cpu_limit: int = 1800,
                  result_limit: int = codec.RESULT_LIMIT, references: tuple[str, ...] = (),
-                 warm: tuple[str, ...] = (), isolate: bool | None = None):
+                 warm: tuple[str, ...] = (), isolate: bool | None = None, folder: Path | None = None):
         self.cells = list(cells)
+        self.folder, self.files = folder, folder_files(folder)
         self.call_timeout, self.cell_timeout, self.start_timeout = call_timeout, cell_timeout, start_timeout
         self.max_failures, self.rule_budget, self.restarts_left = max_failures, rule_budget, max_restarts
         self.result_limit, self.references = result_limit, tuple(references)
@@ -168,15 +202,23 @@ class Sandbox:
             as_root = os.geteuid() == 0
             config = {**self.config, "uid": 100_000 + (os.getpid() * 64 + next(_uids)) % 900_000 if as_root else None,
                       "contained": True}
-            command, cwd, env = isolation.bwrap_command(argv, as_root), None, isolation.environment()
+            with contextlib.ExitStack() as opened:
+                files = [(opened.enter_context(open(self.folder / path, "rb")).fileno(), path) for path in self.files]
+                command, cwd, env = isolation.bwrap_command(argv, as_root, files), None, isolation.environment()
+                self._start(command + [json.dumps(config)], cwd, env, [fd for fd, _ in files])
         else:
             self.tmp = tempfile.mkdtemp(prefix="qlab-student-")
+            for path in self.files:
+                os.makedirs(os.path.join(self.tmp, os.path.dirname(path)), exist_ok=True)
+                shutil.copyfile(self.folder / path, os.path.join(self.tmp, path))
             config = {**self.config, "uid": None, "contained": False}
-            command, cwd, env = argv, self.tmp, isolation.environment(self.tmp)
+            self._start(argv + [json.dumps(config)], self.tmp, isolation.environment(self.tmp), [])
+
+    def _start(self, command: list[str], cwd, env: dict, files: list[int]) -> None:
+        """Start the child (``files``: descriptors bubblewrap copies from) and wait until it is ready."""
         with tempfile.TemporaryFile() as errors:  # bwrap's or Python's own complaints, before the worker silences them
-            self.process = subprocess.Popen(command + [json.dumps(config)], stdin=subprocess.PIPE,
-                                            stdout=subprocess.PIPE, stderr=errors, cwd=cwd, env=env,
-                                            start_new_session=True)
+            self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors,
+                                            cwd=cwd, env=env, start_new_session=True, pass_fds=files)
             self.to_child, self.from_child = self.process.stdin.fileno(), self.process.stdout.fileno()
             try:
                 self._receive(time.monotonic() + self.start_timeout, "ready")
