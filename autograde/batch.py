@@ -64,6 +64,12 @@ class Submission:
     student: str
     path: Path | None  # None: the student's folder holds no notebook to grade
     problem: str = ""
+    own_folder: bool = False  # the notebook is in a folder of the student's own: its data files go with it
+
+    def data_files(self) -> dict[str, bytes]:
+        from autograde.sandbox import data_files
+
+        return data_files(self.path.parent) if self.own_folder and self.path else {}
 
 
 @dataclass
@@ -112,7 +118,7 @@ def _in_student_folder(folder: Path, assignment: str) -> Submission:
     notebooks = sorted(p for p in inner.glob("*.ipynb") if not _skipped(p))
     named = inner / f"{assignment}.ipynb"
     if named in notebooks or len(notebooks) == 1:
-        return Submission(folder.name, named if named in notebooks else notebooks[0])
+        return Submission(folder.name, named if named in notebooks else notebooks[0], own_folder=True)
     found = ", ".join(p.name for p in notebooks) or "none"
     return Submission(folder.name, None, f"no notebook {assignment}.ipynb in {inner} (notebooks found: {found})")
 
@@ -150,8 +156,10 @@ def _kill_group(process: subprocess.Popen) -> None:
     process.wait()
 
 
-def grade_submission(student: str, notebook: bytes, assignment: str, limits: Limits) -> Graded:
-    """Grade one notebook (its bytes) with ``python -m autograde`` in a process of its own.
+def grade_submission(student: str, notebook: bytes, assignment: str, limits: Limits,
+                     files: dict[str, bytes] | None = None) -> Graded:
+    """Grade one notebook (its bytes, with ``files`` beside it: the data files of its folder)
+    with ``python -m autograde`` in a process of its own.
 
     Runs on a Dask worker, or here when grading serially; needs nothing but this package
     and a temporary folder, so workers on other machines need no shared file system.
@@ -159,7 +167,11 @@ def grade_submission(student: str, notebook: bytes, assignment: str, limits: Lim
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="qlab-grade-") as work:
         work = Path(work)
-        path, out = work / f"{assignment}.ipynb", work / "result.json"
+        path, out = work / "submission" / f"{assignment}.ipynb", work / "result.json"
+        for name, data in (files or {}).items():
+            (path.parent / name).parent.mkdir(parents=True, exist_ok=True)
+            (path.parent / name).write_bytes(data)
+        path.parent.mkdir(exist_ok=True)
         path.write_bytes(notebook)
         command = [sys.executable, "-m", "autograde.batch", str(path), "--assignment", assignment,
                    "--json", str(out), "--call-timeout", f"{limits.call_timeout:g}"]
@@ -245,7 +257,8 @@ def grade_class(assignment: str, submissions: list[Submission], limits: Limits =
     bar.update(len(graded))
     if workers == 0 and scheduler is None:
         for submission in gradable:
-            graded.append(grade_submission(submission.student, submission.path.read_bytes(), assignment, limits))
+            graded.append(grade_submission(submission.student, submission.path.read_bytes(), assignment, limits,
+                                           submission.data_files()))
             bar.update()
     else:
         graded += _on_dask(assignment, gradable, limits, workers, scheduler, bar)
@@ -282,7 +295,7 @@ def _on_dask(assignment, submissions, limits, workers, scheduler, bar) -> list[G
 
         def submit(submission: Submission) -> None:
             future = client.submit(grade_submission, submission.student, submission.path.read_bytes(), assignment,
-                                   limits, key=f"grade-{assignment}-{submission.student}", pure=False)
+                                   limits, submission.data_files(), key=f"grade-{assignment}-{submission.student}", pure=False)
             running[future] = submission
             tasks.add(future)
 

@@ -38,6 +38,7 @@ from autograde.feedback import write_feedback
 from autograde.notebook import is_answer_cell, is_setup_cell
 from autograde.registry import HERE, REPO, rules_for
 from autograde.runner import CheckResult, RuleResult
+from autograde.sandbox import data_files
 
 
 def nbgrader(course: Path, *args: str, cell_timeout: int | None = None) -> subprocess.CompletedProcess:
@@ -54,8 +55,9 @@ def nbgrader(course: Path, *args: str, cell_timeout: int | None = None) -> subpr
 
 
 def collect(assignment: str, submissions: Path, course: Path) -> dict[str, dict[str, bytes]]:
-    """Copy each student's notebook into nbgrader's submitted/ layout; return what was copied
-    ({student: {file name: bytes}}): the snapshot the out-of-kernel grade reads."""
+    """Copy each student's notebook, and the data files beside it, into nbgrader's submitted/
+    layout; return what was copied ({student: {path: bytes}}): the snapshot the out-of-kernel
+    grade reads."""
     snapshot = {}
     for folder in sorted(p for p in submissions.iterdir() if p.is_dir()):
         inner = folder / assignment if (folder / assignment).is_dir() else folder
@@ -64,10 +66,10 @@ def collect(assignment: str, submissions: Path, course: Path) -> dict[str, dict[
             print(f"skipping {folder.name}: no .ipynb inside", file=sys.stderr)
             continue
         target = course / "submitted" / folder.name / assignment
-        target.mkdir(parents=True, exist_ok=True)
-        files = {f"{assignment}.ipynb" if len(notebooks) == 1 else notebook.name: notebook.read_bytes()
-                 for notebook in notebooks}
+        files = data_files(inner) | {f"{assignment}.ipynb" if len(notebooks) == 1 else notebook.name:
+                                     notebook.read_bytes() for notebook in notebooks}
         for name, data in files.items():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
             (target / name).write_bytes(data)
         snapshot[folder.name] = files
     return snapshot
@@ -140,10 +142,12 @@ def refuse_manual_scores(course: Path, assignment: str, before: dict) -> list[st
 
 
 def grader_digest() -> str:
-    """A digest of the grader's own files (the checks, the catalogues, the grading code)."""
+    """A digest of the grader's own source files (the checks, the catalogues, the grading code)."""
     digest = hashlib.sha256()
     for path in sorted(HERE.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
+        inside = path.relative_to(HERE).parts
+        if path.is_file() and path.suffix in (".py", ".ini", ".json", ".md") and not any(
+                part.startswith((".", "__pycache__")) for part in inside):
             digest.update(path.relative_to(HERE).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
@@ -167,8 +171,9 @@ def grade_out_of_kernel(assignment: str, student: str, files: dict[str, bytes],
                         limits: Limits = Limits()) -> list[RuleResult]:
     """The out-of-kernel grade of a student's notebook (its bytes as collected), in a process
     of its own under the batch grader's limits; zero, with the reason, when it is cut short."""
-    notebook = files.get(f"{assignment}.ipynb") or next(iter(files.values()))
-    graded = grade_submission(student, notebook, assignment, limits)
+    name = f"{assignment}.ipynb" if f"{assignment}.ipynb" in files else next(n for n in files if n.endswith(".ipynb"))
+    graded = grade_submission(student, files[name], assignment, limits,
+                              {n: data for n, data in files.items() if not n.endswith(".ipynb")})
     by_rule = {r["rule"]: r for r in graded.results}
     results = []
     for rule in rules_for(assignment):

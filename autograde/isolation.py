@@ -3,9 +3,10 @@
 Under ``bwrap`` the process sees a read-only system (/usr, /etc, Python and its libraries,
 the repository's ``qlab`` and ``autograde`` packages) with the hidden checks and catalogues
 replaced by empty folders; nothing else of the repository (no ``solutions/``, no submissions,
-no other student's files), a fresh writable /tmp as its working directory, no network, its
-own process tree (killed with the grader), and, when the grader runs as root, a uid of its
-own so that the process-count limit holds a fork bomb. Resource limits (memory, CPU time,
+no other student's files), a fresh writable /tmp as its working directory (holding a copy of
+the data files beside the notebook, when asked), no network, its own process tree (killed with
+the grader), and, when the grader runs as root, a uid of its own so that the process-count
+limit holds a fork bomb. Resource limits (memory, CPU time,
 file size, processes) are set by the process itself before any student code runs
 (``autograde.student_worker``).
 """
@@ -88,15 +89,17 @@ def _ancestors(paths: list[str]) -> list[str]:
     return sorted(found, key=lambda p: (p.count("/"), p))
 
 
-def bwrap_command(argv: list[str], as_root: bool, *, checks_shown: list[Path] | None = None,
-                  binds: tuple[tuple[str, str, bool], ...] = (), tmp_size: int = TMP_SIZE,
-                  root_capabilities: tuple[str, ...] = ()) -> list[str]:
+def bwrap_command(argv: list[str], as_root: bool, *, files: list[tuple[int, str]] = (),
+                  checks_shown: list[Path] | None = None, binds: tuple[tuple[str, str, bool], ...] = (),
+                  tmp_size: int = TMP_SIZE, root_capabilities: tuple[str, ...] = ()) -> list[str]:
     """``argv`` run under bubblewrap with the view described in this module's docstring.
 
-    ``checks_shown``: the files of the checks folder the process may read (nbgrader's kernel
-    runs its assignment's checks); None hides them all. ``binds``: (source, destination,
-    writable) folders added to the view. ``root_capabilities``: what a process started as root
-    keeps besides moving to a uid of its own (which then ends every capability).
+    ``files``: (open file descriptor, relative path) pairs copied into its /tmp (the notebook's
+    data files, a private copy the process may read and change). ``checks_shown``: the files of
+    the checks folder the process may read (nbgrader's kernel runs its assignment's checks);
+    None hides them all. ``binds``: (source, destination, writable) folders added to the view.
+    ``root_capabilities``: what a process started as root keeps besides moving to a uid of its
+    own (which then ends every capability).
     """
     system = [p for p in SYSTEM if os.path.exists(p)]
     python = [r for r in python_roots() if not any(r.startswith(s + os.sep) for s in system)]
@@ -105,6 +108,10 @@ def bwrap_command(argv: list[str], as_root: bool, *, checks_shown: list[Path] | 
                "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
                # the fresh /tmp first: binds below it (a virtual environment under /tmp) stay visible
                "--perms", "1777", "--size", str(tmp_size), "--tmpfs", "/tmp"]
+    for folder in sorted({str(parent) for _, path in files for parent in Path(path).parents if str(parent) != "."}):
+        command += ["--perms", "0777", "--dir", f"/tmp/{folder}"]
+    for descriptor, path in files:
+        command += ["--perms", "0666", "--file", str(descriptor), f"/tmp/{path}"]
     if as_root:  # keep only what the worker needs to move to a uid of its own
         command += ["--cap-drop", "ALL"]
         for capability in ("CAP_SETUID", "CAP_SETGID", *root_capabilities):

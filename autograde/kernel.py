@@ -10,8 +10,9 @@ as the out-of-kernel grader's student process: a read-only system, Python, ``qla
 ``solutions/``, no course folder: no submission, no other student, no gradebook), no network
 (it talks to nbgrader over Unix sockets in a folder of its own), its own process namespace
 (whatever it starts ends with it), a uid of its own when the grader runs as root (so the
-process limit holds), and a private copy of the submission's folder on a bounded /tmp as its
-working directory. Without bubblewrap it runs as a plain kernel, with a loud warning.
+process limit holds), and, as its working folder on a bounded /tmp, a private copy of the
+data files beside the notebook (those the out-of-kernel grader gives its cells too:
+``autograde.sandbox.folder_files``). Without bubblewrap it runs as a plain kernel, with a loud warning.
 
 Limits, set before any student code runs and not liftable by it (soft = hard): memory on the
 data segment and private writable mappings (RLIMIT_DATA: what numpy, torch and Python really
@@ -39,8 +40,7 @@ MEMORY_LIMIT = 8 * 2**30     # bytes, the same as the out-of-kernel grader's
 OUTPUT_LIMIT = 200_000       # characters per stream (stdout, stderr) per cell
 PROCESSES = 128              # tasks (processes and threads) of the kernel's uid
 TMP_SIZE = 1 * 2**30         # bytes of the kernel's /tmp: its copy of the submission and what it writes
-SUBMISSION_COPY_LIMIT = 256 * 2**20  # bytes of the submission's folder copied in; larger files are left out
-SUBMISSION = "/submission"   # where the submission's folder appears, read-only, in the sandbox
+SUBMISSION = "/submission"   # where the files beside the notebook appear, read-only, in the sandbox
 
 
 def limit_memory(nbytes: int) -> None:
@@ -50,25 +50,6 @@ def limit_memory(nbytes: int) -> None:
         _, hard = resource.getrlimit(kind)
         value = nbytes if hard == resource.RLIM_INFINITY else min(nbytes, hard)
         resource.setrlimit(kind, (value, value))
-
-
-def copy_submission(source: str, target: str) -> None:
-    """The files of the submission's folder, copied into the kernel's working folder (up to
-    SUBMISSION_COPY_LIMIT bytes in all; links and larger files are left out)."""
-    room = SUBMISSION_COPY_LIMIT
-    for folder, subfolders, files in os.walk(source):
-        subfolders[:] = [s for s in subfolders if not os.path.islink(os.path.join(folder, s))]
-        into = os.path.join(target, os.path.relpath(folder, source))
-        os.makedirs(into, exist_ok=True)
-        for name in files:
-            path = os.path.join(folder, name)
-            try:
-                if os.path.islink(path) or os.path.getsize(path) > room:
-                    continue
-                shutil.copyfile(path, os.path.join(into, name))
-                room -= os.path.getsize(path)
-            except OSError:
-                continue
 
 
 def confine(uid: int | None, memory: int) -> None:
@@ -173,13 +154,15 @@ class GradingKernelManager(AsyncKernelManager):
             return command[:at] + ["autograde.kernel", *options] + command[at + 1:]
         from autograde import isolation
         from autograde.registry import HERE
+        from autograde.sandbox import folder_files
 
         if self.uid is not None:
             options.append(f"--uid={self.uid}")
             os.chown(self.connection_file, self.uid, self.uid)
         binds = [(self.runtime, self.runtime, True)]
-        if self.submission and os.path.isdir(self.submission):
-            binds.append((os.path.realpath(self.submission), SUBMISSION, False))
+        if self.submission:  # the files beside the notebook that the out-of-kernel grader shows it too
+            binds += [(str(Path(self.submission, path).resolve()), f"{SUBMISSION}/{path}", False)
+                      for path in folder_files(Path(self.submission))]
         options.append(f"--work={Path(self.submission).name if self.submission else 'notebook'}")
         checks = HERE / "checks"
         shown = [p for p in sorted(checks.iterdir()) if p.is_file() and not p.name.startswith("test_")]
@@ -199,11 +182,11 @@ def main() -> None:
     options = {a.split("=", 1)[0]: a.split("=", 1)[1] for a in sys.argv[1:]
                if a.startswith(("--memory-limit=", "--uid=", "--work="))}
     uid = int(options["--uid"]) if "--uid" in options else None
-    if "--work" in options:  # confined: a private copy of the submission's folder, owned by the kernel's uid
+    if "--work" in options:  # confined: a private copy of the files beside the notebook, owned by the kernel's uid
         work = os.path.join("/tmp", options["--work"])
         os.makedirs(work, exist_ok=True)
         if os.path.isdir(SUBMISSION):
-            copy_submission(SUBMISSION, work)
+            shutil.copytree(SUBMISSION, work, dirs_exist_ok=True)
         if uid is not None:
             for folder, _, files in os.walk(work):
                 for path in [folder, *(os.path.join(folder, f) for f in files)]:

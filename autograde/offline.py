@@ -1,10 +1,10 @@
 """Grading a whole notebook out of the student's kernel.
 
 The submission's setup and answer cells run in a sandboxed child process (see
-``autograde.sandbox``); each rule's checks run in this process and call into it. A cell that
-hangs or kills the process costs only the rules that need it; qlab's reference answers of
-the graded rules are off limits in the child, and an answer that is one of qlab's own
-functions scores 0 with a diagnosis saying so.
+``autograde.sandbox``), beside a copy of the data files in the notebook's folder; each rule's
+checks run in this process and call into it. A cell that hangs or kills the process costs only
+the rules that need it; qlab's reference answers of the graded rules are off limits in the
+child, and an answer that is one of qlab's own functions scores 0 with a diagnosis saying so.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def grade_notebook(path: Path, assignment: str | None = None, call_timeout: floa
     assignment = assignment or detect_assignment(notebook, path)
     rules = rules_for(assignment)
     sandbox = Sandbox(cells_to_run(notebook), call_timeout=call_timeout, cell_timeout=cell_timeout,
-                      rule_budget=rule_budget, isolate=isolate,
+                      rule_budget=rule_budget, isolate=isolate, folder=Path(path).parent,
                       references=tuple(path for rule in rules for path in rule.references), **sandbox_options)
 
     def result(rule, points, diagnosis, checks=()):

@@ -8,8 +8,13 @@ decoded without running code (``autograde.codec``).
 
 Arguments go to the child as pickles; functions the checks pass (a reference backup, a
 stand-in) stay here and are called back. Arrays, generators, tensors, modules and optimizers
-the student's function changed in place are written back into the caller's objects, and a
-returned tensor keeps its gradient with respect to the caller's tensors and modules.
+the student's function changed in place are written back into the caller's objects (for a
+module, all a check can inspect: see ``autograde.transport``), so are the entries it rebound
+in the caller's lists and dicts, and a returned tensor keeps its gradient with respect to the
+caller's tensors and modules.
+
+The cells run in a fresh folder holding a copy of the data files beside the notebook
+(``folder_files``), so a cell that reads one works as it does in the student's kernel.
 
 Time: each cell and each call has a fixed limit, timed after the child has started and
 imported what it needs. A cell that hangs or kills the process is left out and the child
@@ -20,6 +25,7 @@ times, or used up ``rule_budget`` seconds, gets its remaining calls refused at o
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
 import io
 import json
@@ -33,10 +39,13 @@ import tempfile
 import time
 import types
 import warnings
+from pathlib import Path
 
-from autograde import codec, isolation, transport
+from autograde import cgroup, codec, isolation, transport
+from autograde.registry import REPO
 
 MEMORY_LIMIT = 8 * 2**30
+FOLDER_LIMIT, FOLDER_FILES = 64 * 2**20, 200  # what of the notebook's folder its cells see: bytes, files
 CALLBACK_ALLOWANCE = 10  # the checks' functions a call uses may add this many call limits to it
 
 
@@ -108,15 +117,49 @@ def imported_modules(cells: list[str]) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def folder_files(folder: Path | None) -> list[str]:
+    """The files of the notebook's ``folder`` its cells may read, as paths relative to it: regular
+    files there and in its subfolders, no links, hidden files or notebooks (a folder of several
+    students' notebooks must not show them to each other), at most ``FOLDER_FILES`` files and
+    ``FOLDER_LIMIT`` bytes in all; none for the repository itself, a folder holding it, or its
+    ``autograde/`` and ``solutions/`` (the checks, the catalogues and the answers)."""
+    if folder is None:
+        return []
+    folder = folder.resolve()
+    secret = [REPO / "autograde", REPO / "solutions"]
+    if folder == REPO or folder in REPO.parents or any(folder == s or s in folder.parents for s in secret):
+        return []
+    found, total = [], 0
+    for root, folders, files in os.walk(folder):
+        folders[:] = sorted(f for f in folders if not f.startswith("."))
+        for name in sorted(files):
+            path = Path(root, name)
+            if name.startswith(".") or name.endswith(".ipynb") or path.is_symlink() or not path.is_file():
+                continue
+            size = path.stat().st_size
+            if len(found) == FOLDER_FILES or total + size > FOLDER_LIMIT:
+                return found
+            found.append(str(path.relative_to(folder)))
+            total += size
+    return found
+
+
+def data_files(folder: Path | None) -> dict[str, bytes]:
+    """The contents of the files ``folder_files`` chooses, by path relative to ``folder``."""
+    return {path: (folder / path).read_bytes() for path in folder_files(folder)}
+
+
 class Sandbox:
-    """A child process holding the student's namespace."""
+    """A child process holding the student's namespace; ``folder``: the notebook's, whose data
+    files its cells see (see ``folder_files``)."""
 
     def __init__(self, cells: list[str], call_timeout: float = 10.0, cell_timeout: float = 60.0,
                  start_timeout: float = 120.0, max_failures: int = 3, rule_budget: float = 300.0,
                  max_restarts: int = 20, memory_limit: int = MEMORY_LIMIT, cpu_limit: int = 1800,
                  result_limit: int = codec.RESULT_LIMIT, references: tuple[str, ...] = (),
-                 warm: tuple[str, ...] = (), isolate: bool | None = None):
+                 warm: tuple[str, ...] = (), isolate: bool | None = None, folder: Path | None = None):
         self.cells = list(cells)
+        self.folder, self.files = folder, folder_files(folder)
         self.call_timeout, self.cell_timeout, self.start_timeout = call_timeout, cell_timeout, start_timeout
         self.max_failures, self.rule_budget, self.restarts_left = max_failures, rule_budget, max_restarts
         self.result_limit, self.references = result_limit, tuple(references)
@@ -133,6 +176,7 @@ class Sandbox:
         self.warm_base = ["qlab", *warm]
         self.hidden = self._reference_ids()
         self.process = None
+        self.group = None
         self.tmp = None
         self.bad_cells: dict[int, str] = {}
         self.raised: dict[int, str] = {}
@@ -165,15 +209,25 @@ class Sandbox:
             as_root = os.geteuid() == 0
             config = {**self.config, "uid": isolation.new_uid() if as_root else None,
                       "contained": True}
-            command, cwd, env = isolation.bwrap_command(argv, as_root), None, isolation.environment()
+            with contextlib.ExitStack() as opened:
+                files = [(opened.enter_context(open(self.folder / path, "rb")).fileno(), path) for path in self.files]
+                command, cwd, env = isolation.bwrap_command(argv, as_root, files=files), None, isolation.environment()
+                self._start(command + [json.dumps(config)], cwd, env, [fd for fd, _ in files])
         else:
             self.tmp = tempfile.mkdtemp(prefix="qlab-student-")
+            for path in self.files:
+                os.makedirs(os.path.join(self.tmp, os.path.dirname(path)), exist_ok=True)
+                shutil.copyfile(self.folder / path, os.path.join(self.tmp, path))
             config = {**self.config, "uid": None, "contained": False}
-            command, cwd, env = argv, self.tmp, isolation.environment(self.tmp)
+            self._start(argv + [json.dumps(config)], self.tmp, isolation.environment(self.tmp), [])
+
+    def _start(self, command: list[str], cwd, env: dict, files: list[int]) -> None:
+        """Start the child (``files``: descriptors bubblewrap copies from) and wait until it is ready."""
+        self.group = cgroup.create("sandbox") if self.isolated else None
         with tempfile.TemporaryFile() as errors:  # bwrap's or Python's own complaints, before the worker silences them
-            self.process = subprocess.Popen(command + [json.dumps(config)], stdin=subprocess.PIPE,
-                                            stdout=subprocess.PIPE, stderr=errors, cwd=cwd, env=env,
-                                            start_new_session=True)
+            self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors,
+                                            cwd=cwd, env=env, start_new_session=True, pass_fds=files,
+                                            preexec_fn=self.group.join if self.group else None)
             self.to_child, self.from_child = self.process.stdin.fileno(), self.process.stdout.fileno()
             try:
                 self._receive(time.monotonic() + self.start_timeout, "ready")
@@ -198,6 +252,9 @@ class Sandbox:
             except OSError:
                 pass
         self.process = None
+        if self.group:
+            self.group.remove()
+            self.group = None
         if self.tmp:
             shutil.rmtree(self.tmp, ignore_errors=True)
             self.tmp = None
@@ -367,12 +424,12 @@ class Sandbox:
         callbacks: list = []
         buffer = io.BytesIO()
         _ArgumentPickler(buffer, callbacks, self.hidden).dump((args, kwargs))
-        leaves = transport.mutable_arguments(args, kwargs)
+        leaves, containers = transport.mutable_arguments(args, kwargs), transport.containers(args, kwargs)
         started = time.monotonic()
         deadline = started + (limit or self.call_timeout)
         try:
             self._send((request[0], name, buffer.getvalue(), *request[1:]), deadline)
-            reply = self._receive(deadline, "ok", leaves, transport.gradient_inputs(leaves), callbacks)
+            reply = self._receive(deadline, "ok", leaves + containers, transport.gradient_inputs(leaves), callbacks)
         except _Lost as lost:
             self._kill()
             self.failures[name] = self.failures.get(name, 0) + 1
@@ -384,14 +441,17 @@ class Sandbox:
             self.spent[name] = self.spent.get(name, 0.0) + time.monotonic() - started
         if reply["kind"] == "error":
             raise StudentCodeError(str(reply.get("message"))[:4000])
-        updates = reply.get("updates")
-        for index, state in updates if isinstance(updates, list) else []:
-            if type(index) is int and 0 <= index < len(leaves):
-                try:
+        updates, rebound = reply.get("updates"), reply.get("containers")
+        try:
+            for index, state in updates if isinstance(updates, list) else []:
+                if type(index) is int and 0 <= index < len(leaves):
                     transport.restore(leaves[index], state, leaves)
-                except Exception as error:  # noqa: BLE001 - a state the caller's object cannot take
-                    raise StudentCodeError(f"{name} left an argument in a state the grader cannot read back "
-                                           f"({type(error).__name__}: {error})") from None
+            for index, contents in rebound if isinstance(rebound, list) else []:
+                if type(index) is int and 0 <= index < len(containers):
+                    transport.restore_entries(containers[index], contents)
+        except Exception as error:  # noqa: BLE001 - a state the caller's object cannot take
+            raise StudentCodeError(f"{name} left an argument in a state the grader cannot read back "
+                                   f"({type(error).__name__}: {error})") from None
         return reply
 
 

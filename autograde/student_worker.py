@@ -178,14 +178,15 @@ class ResultEncoder(codec.Encoder):
         return out or None
 
 
-def fingerprint(leaf):
-    """Something that changes when the argument's state changes."""
+def fingerprint(leaf, given: dict):
+    """Something that changes when the argument's state changes (``given``: its tensors when
+    the call began, see ``transport.state_of``)."""
     if isinstance(leaf, np.ndarray):
         return leaf.shape, leaf.dtype.str, hashlib.blake2b(leaf.tobytes(), digest_size=16).digest()
     if isinstance(leaf, np.random.Generator):
         return repr(leaf.bit_generator.state)
     try:
-        return hashlib.blake2b(codec.encode(transport.state_of(leaf), limit=1 << 62), digest_size=16).digest()
+        return hashlib.blake2b(codec.encode(transport.state_of(leaf, given), limit=1 << 62), digest_size=16).digest()
     except Exception:  # noqa: BLE001 - a state that cannot be sent: never "unchanged"; sending it says why
         return object()
 
@@ -197,9 +198,11 @@ def call(namespace: dict, name: str, payload: bytes, number: int, limit: int,
     "values" are the results in order, each read when its call returned, and "error" what the
     call after them raised, if one did)."""
     args, kwargs = Unpickler(payload, number).load()
-    leaves = transport.mutable_arguments(args, kwargs)
-    before = [fingerprint(leaf) for leaf in leaves]
-    refs = {id(leaf): index for index, leaf in enumerate(leaves)}
+    leaves, containers = transport.mutable_arguments(args, kwargs), transport.containers(args, kwargs)
+    given = [transport.tensors(leaf) for leaf in leaves]
+    before = [fingerprint(leaf, tensors) for leaf, tensors in zip(leaves, given)]
+    entries = [transport.entries(container) for container in containers]
+    refs = {id(value): index for index, value in enumerate(leaves + containers)}
     encoder = ResultEncoder(refs, limit, transport.gradient_inputs(leaves))
     values, failure, started = [], None, time.monotonic()
     for _ in range(times or 1):
@@ -226,18 +229,23 @@ def call(namespace: dict, name: str, payload: bytes, number: int, limit: int,
     updates = {}
     shared = transport.shared_memory(leaves)
     for index, leaf in enumerate(leaves):
-        if fingerprint(leaf) != before[index] or index in shared:
-            updates[index] = transport.state_of(leaf)
+        if fingerprint(leaf, given[index]) != before[index] or index in shared:
+            updates[index] = transport.state_of(leaf, given[index])
             if index in shared:
                 updates[index]["aliases"] = shared[index]
+    rebound = [[index, dict(container) if isinstance(container, dict) else list(container)]
+               for index, container in enumerate(containers)
+               if transport.entries(container) != entries[index]]
     fields = [["value", values[0]]] if times is None else [["values", {"L": values}], ["error", failure]]
-    encoder.refs = {}  # the states sent back are copies, never references
     try:
+        contents = encoder.encode(rebound)  # entries that are the call's own arguments go as references
+        encoder.refs = {}  # the states sent back are copies, never references
         changed = encoder.encode([[index, state] for index, state in updates.items()])
     except codec.CodecError as error:
         send({"kind": "error", "message": f"{name} {error}"})
         return
-    transport.write_message(CHANNEL["out"], codec.pack({"D": [["kind", "ok"], *fields, ["updates", changed]]}, encoder))
+    transport.write_message(CHANNEL["out"], codec.pack({"D": [["kind", "ok"], *fields, ["updates", changed],
+                                                              ["containers", contents]]}, encoder))
 
 
 def inspect(namespace: dict, names: list[str]) -> dict:

@@ -5,7 +5,7 @@ what a hostile student would: swap its own submission for the solution, rewrite 
 student's, overwrite a hidden check, read the solutions, the catalogue and a later
 assignment's checks, reach a network service, lift its memory limit, and leave a process
 behind that writes full marks into the gradebook after the cycle. Another student imports a
-module that exits on import. Every attempt must fail in the kernel (it reports each one in
+module that exits on import, in a cell that reads a data file beside its notebook. Every attempt must fail in the kernel (it reports each one in
 its output), and both graders must give every student exactly what their answers earn.
 """
 
@@ -69,6 +69,7 @@ def q_backup(Q, P, R, terminal, gamma):
 '''
 
 EXITS_ON_IMPORT = '''
+NOTE = open("note.txt").read()                    # a data file beside the notebook: both graders see it
 def greedy_policy(Q):
     return np.argmax(Q, axis=1)
 
@@ -92,6 +93,7 @@ def class_with_an_attacker(tmp_path_factory):
     make(submissions / "victim" / f"{ASSIGNMENT}.ipynb", "solution")
     make(submissions / "attacker" / f"{ASSIGNMENT}.ipynb", "hostile", answers={"q_backup_answer": attack})
     make(submissions / "exits" / f"{ASSIGNMENT}.ipynb", "hostile", answers={"greedy_policy_answer": EXITS_ON_IMPORT})
+    (submissions / "exits" / "note.txt").write_text("read me")
     victim_bytes = (submissions / "victim" / f"{ASSIGNMENT}.ipynb").read_bytes()
     grader = grader_digest()
     started = time.perf_counter()

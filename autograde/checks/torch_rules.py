@@ -8,6 +8,7 @@ import torch
 from torch import nn
 
 from autograde.checks.diagnosis import Mistake, expect, number_pair
+from autograde.transport import HOOKS
 
 
 def devices() -> list[str]:
@@ -81,6 +82,12 @@ def flat(module: nn.Module) -> np.ndarray:
     return np.concatenate([v.ravel() for v in floating_state(module).values()])
 
 
+def hooks_held(module: nn.Module) -> list[str]:
+    """The hooks ``module`` and its submodules hold, named as "forward pre hook on layers.0"."""
+    return [f"{kind.strip('_').removesuffix('s').replace('_', ' ')} on {name or 'the network'}"
+            for name, submodule in module.named_modules() for kind in HOOKS if getattr(submodule, kind, None)]
+
+
 def _shares_memory(a: torch.Tensor, b: torch.Tensor) -> bool:
     return a.untyped_storage().data_ptr() == b.untyped_storage().data_ptr() != 0
 
@@ -111,6 +118,11 @@ def check_network_update(call: str, target: nn.Module, online: nn.Module, target
     expect(not tracked, f"after {call} the target's {', '.join(tracked[:3])} require grad (autograd recorded the "
                         "update, linking the target to the online network's graph, or new Parameters replaced them): do the update under "
                         "`with torch.no_grad():` (or on .data)")
+    for name, network in (("target", target), ("online", online)):
+        held = hooks_held(network)
+        expect(not held, f"after {call} the {name} network holds a {', '.join(held[:2])}: an update only writes "
+                         "values into the target's tensors and registers no hook (a hook runs at every forward "
+                         "pass: one that re-copies the online weights leaves no target network at all)")
     now = floating_state(target)
     return [n for n, v in now.items() if not np.allclose(v, expected[n], rtol=1e-5, atol=1e-6)]
 
