@@ -36,6 +36,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import types
 import warnings
@@ -303,14 +304,30 @@ class Sandbox:
             deadline, allowance = deadline + took, allowance - took
 
     def _callback(self, message: dict, callbacks, deadline: float) -> float:
-        """Run a function the checks passed, for the child; returns the seconds it took."""
+        """Run a function the checks passed, for the child; returns the seconds it took. It runs
+        on arguments the student chose, so it gets one call limit (by SIGALRM: in the main
+        thread, unless an alarm of someone else's is already set)."""
         started = time.monotonic()
         index, args, kwargs = message.get("index"), message.get("args"), message.get("kwargs")
         if type(index) is not int or not 0 <= index < len(callbacks) or not isinstance(args, tuple) \
                 or not isinstance(kwargs, dict) or not all(isinstance(k, str) for k in kwargs):
             raise _Lost("sent the grader a malformed callback")
+
+        def out_of_time(signum, frame):
+            raise TimeoutError(f"a function the grader passed to your code ran longer than {self.call_timeout:g} s "
+                               "on the arguments your code gave it")
+
+        timed = threading.current_thread() is threading.main_thread() and not signal.getitimer(signal.ITIMER_REAL)[0]
         try:
-            reply = ("ok", callbacks[index](*args, **kwargs))
+            if timed:
+                previous = signal.signal(signal.SIGALRM, out_of_time)
+                signal.setitimer(signal.ITIMER_REAL, self.call_timeout)
+            try:
+                reply = ("ok", callbacks[index](*args, **kwargs))
+            finally:
+                if timed:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+                    signal.signal(signal.SIGALRM, previous)
         except Exception as error:  # noqa: BLE001 - the student passed it bad arguments
             reply = ("error", f"{type(error).__name__}: {error}")
         try:
@@ -398,8 +415,11 @@ class Sandbox:
         would (what one call changes in them, the next sees): the results in order, and the
         error the call after the last result raised, if one did. Runs in batches that start no
         call after half a call limit and may take one and a half, so every call still gets a
-        whole limit; a batch that hangs or crashes loses its results."""
+        whole limit; a batch that hangs or crashes loses its results. The results kept may
+        take ``result_limit`` bytes in all, as one call's: past that the calls stop with an error."""
         values: list = []
+        counted: set[int] = set()
+        kept = 0
         while len(values) < times:
             try:
                 reply = self._run(name, args, kwargs, ("repeat", times - len(values), self.call_timeout / 2),
@@ -408,6 +428,11 @@ class Sandbox:
                 return values, error
             batch = reply.get("values")
             values += batch if isinstance(batch, list) else []
+            kept += _size(batch, counted)
+            if kept > self.result_limit:
+                return [], StudentCodeError(
+                    f"{name}'s results over {len(values)} calls took more than {self.result_limit / 2**20:g} MB; "
+                    f"the grader keeps at most {self.result_limit / 2**20:g} MB of results, as for one call")
             if reply.get("error") is not None:
                 return values, StudentCodeError(str(reply["error"])[:4000])
             if not batch:
@@ -453,6 +478,22 @@ class Sandbox:
             raise StudentCodeError(f"{name} left an argument in a state the grader cannot read back "
                                    f"({type(error).__name__}: {error})") from None
         return reply
+
+
+def _size(value, counted: set[int]) -> int:
+    """About how many bytes a decoded result holds: its arrays, tensors and strings, 64 for any
+    other item; an object in ``counted`` (by id: e.g. an argument returned again) counts once."""
+    if id(value) in counted:
+        return 0
+    counted.add(id(value))
+    if isinstance(value, (list, tuple)):
+        return 64 + sum(_size(item, counted) for item in value)
+    if isinstance(value, dict):
+        return 64 + sum(_size(k, counted) + _size(v, counted) for k, v in value.items())
+    if isinstance(value, (str, bytes)):
+        return 64 + len(value)
+    nbytes = getattr(value, "nbytes", None)  # numpy arrays and tensors
+    return 64 + (nbytes if isinstance(nbytes, int) else 0)
 
 
 class StudentFunction:

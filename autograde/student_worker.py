@@ -131,6 +131,10 @@ class Callback:
             raise RuntimeError(value)
         return value
 
+    def __getattr__(self, name: str):
+        raise AttributeError(f"a function the grader passed to your code can only be called; "
+                             f"it has no attribute {name!r}")
+
 
 class Unpickler(pickle.Unpickler):
     def __init__(self, data: bytes, call: int):

@@ -98,9 +98,10 @@ class QuadraticCritic(nn.Module):
 
     def __init__(self, weight, low, high):
         super().__init__()
-        self.register_buffer("weight", torch.as_tensor(np.asarray(weight, dtype=np.float64)))
-        self.register_buffer("low", torch.as_tensor(np.asarray(low, dtype=np.float64)).reshape(-1))
-        self.register_buffer("high", torch.as_tensor(np.asarray(high, dtype=np.float64)).reshape(-1))
+        # copies: the critic shares no memory with the arrays it was built from
+        self.register_buffer("weight", torch.tensor(np.asarray(weight, dtype=np.float64)))
+        self.register_buffer("low", torch.tensor(np.asarray(low, dtype=np.float64)).reshape(-1))
+        self.register_buffer("high", torch.tensor(np.asarray(high, dtype=np.float64)).reshape(-1))
 
     def best_action(self, obs: torch.Tensor) -> torch.Tensor:
         centre = obs.to(self.weight.dtype) @ self.weight.T

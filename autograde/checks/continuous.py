@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import torch
 
@@ -33,6 +35,37 @@ def quadratic(peaks_inside: bool = True) -> QuadraticCritic:
     inside the box, or (``peaks_inside=False``) outside it, where the best action is on the boundary."""
     weight = np.array([[0.5, 0.25, 0.0], [0.0, 0.25, 0.125]])
     return QuadraticCritic(weight if peaks_inside else 3.0 * weight, LOW, HIGH)
+
+
+class Critic:
+    """What random_shooting and cross_entropy_method are handed: Q(s, a), and nothing else.
+
+    It can only be called, ``critic(obs, actions)``: no ``best_action``, no weights, no box.
+    It evaluates its own copy of the checks' critic, so nothing the student does to it reaches
+    the checks' critic or the module's LOW and HIGH. Out of the kernel its class cannot be
+    imported in the sandbox, so the student's process gets a callback that runs it here; it
+    takes only (B, obs_dim) states and (B, act_dim) actions (B may be 1 on either side), so
+    the student cannot make the grader build a table of every state against every action.
+    """
+
+    __slots__ = ("_critic",)
+
+    def __init__(self, critic: QuadraticCritic):
+        self._critic = copy.deepcopy(critic)
+
+    def __call__(self, obs, actions) -> torch.Tensor:
+        obs, actions = torch.as_tensor(obs), torch.as_tensor(actions)
+        rows = {obs.shape[0] if obs.dim() == 2 else None, actions.shape[0] if actions.dim() == 2 else None}
+        if (obs.dim() != 2 or actions.dim() != 2 or obs.shape[1] != self._critic.weight.shape[1]
+                or actions.shape[1] != len(LOW) or len(rows - {1}) > 1):
+            raise ValueError(f"critic(obs, actions) takes states of shape (B, {self._critic.weight.shape[1]}) and "
+                             f"actions of shape (B, {len(LOW)}); it was given {tuple(obs.shape)} and "
+                             f"{tuple(actions.shape)}")
+        with torch.no_grad():
+            return self._critic(obs, actions)
+
+    def __getattr__(self, name: str):
+        raise AttributeError(f"the critic can only be called, critic(obs, actions); it has no attribute {name!r}")
 
 
 def states(n: int, seed: int = 0, dtype=torch.float64) -> torch.Tensor:

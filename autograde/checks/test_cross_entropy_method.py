@@ -17,14 +17,14 @@ import numpy as np
 import pytest
 import torch
 
-from autograde.checks.continuous import HIGH, LOW, actions_of, outside_box, quadratic, states
+from autograde.checks.continuous import HIGH, LOW, Critic, actions_of, outside_box, quadratic, states
 from autograde.checks.diagnosis import Mistake, expect
 
 CENTRE = (LOW + HIGH) / 2
 
 
 def cem(student, obs, n_samples, n_elites, n_iters, rng, critic):
-    return actions_of(student(critic, obs, LOW.copy(), HIGH.copy(), n_samples, n_elites, n_iters, rng),
+    return actions_of(student(Critic(critic), obs, LOW.copy(), HIGH.copy(), n_samples, n_elites, n_iters, rng),
                       "cross_entropy_method", obs.shape[0], obs.dtype)
 
 

@@ -10,14 +10,14 @@ import numpy as np
 import pytest
 import torch
 
-from autograde.checks.continuous import HIGH, LOW, actions_of, outside_box, quadratic, states
+from autograde.checks.continuous import HIGH, LOW, Critic, actions_of, outside_box, quadratic, states
 from autograde.checks.diagnosis import Mistake, expect, number_pair
 from qlab.continuous import QuadraticCritic
 
 
 def shoot(student, obs, n_samples, rng, critic=None):
     critic = critic if critic is not None else quadratic()
-    return actions_of(student(critic, obs, LOW.copy(), HIGH.copy(), n_samples, rng), "random_shooting",
+    return actions_of(student(Critic(critic), obs, LOW.copy(), HIGH.copy(), n_samples, rng), "random_shooting",
                       obs.shape[0], obs.dtype)
 
 

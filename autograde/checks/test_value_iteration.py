@@ -44,22 +44,43 @@ class Backup:
 class Traced:
     """Wraps a backup and records each call's input Q_k and output Q_(k+1).
 
-    When the student's code runs in another process (the out-of-kernel grader's sandbox),
-    the wrapper is pickled there and its record stays there: ``shipped`` says so, and the
-    checks then judge by the result alone.
+    Out of the kernel it runs in the grader, called back from the student's process with
+    arguments the student chooses, so it bounds what it does there: it runs the backup only
+    on the MDP value_iteration was given (Q of shape (n_states, n_actions), P, R and terminal
+    of their shapes, a number γ) and records at most ``MAX_BACKUPS`` calls. Past that it
+    raises, and ``refused`` keeps the reason, which the check reports.
+
+    When the wrapper is pickled (the catalogue's stand-in for another process), its record
+    stays with the copy: ``shipped`` says so, and the checks then judge by the result alone.
     """
 
-    def __init__(self, backup):
-        self.backup, self.calls, self.shipped = backup, [], False
+    MAX_BACKUPS = 10_000
+
+    def __init__(self, backup, shapes: tuple):
+        self.backup, self.shapes, self.calls, self.shipped, self.refused = backup, shapes, [], False, None
 
     def __reduce__(self):
         self.shipped = True
-        return Traced, (self.backup,)
+        return Traced, (self.backup, self.shapes)
 
     def __call__(self, Q, P, R, terminal, gamma):
+        given = tuple(tuple(np.shape(x)) for x in (Q, P, R, terminal))
+        if given != self.shapes or np.ndim(gamma) != 0:
+            name, got, want = next(((n, g, w) for n, g, w in zip(("Q", "P", "R", "terminal"), given, self.shapes)
+                                    if g != w), ("gamma", np.shape(gamma), ()))
+            self._refuse("the grader's backup runs only on the MDP value_iteration was given: call "
+                         "backup(Q, P, R, terminal, gamma) with Q of shape (n_states, n_actions), P, R, terminal "
+                         f"as given and γ a number (it was called with {name} of shape {got}, expected {want})")
+        if len(self.calls) >= self.MAX_BACKUPS:
+            self._refuse(f"value_iteration called backup more than {self.MAX_BACKUPS:,} times; the grader stops "
+                         "there (stop after the first backup whose delta < tol)")
         Q_next = self.backup(Q, P, R, terminal, gamma)
         self.calls.append((as_array(Q, "the Q given to backup").copy(), np.array(Q_next, copy=True)))
         return Q_next
+
+    def _refuse(self, why: str):
+        self.refused = why
+        raise Mistake(why)
 
     def __repr__(self):
         return repr(self.backup)
@@ -128,8 +149,16 @@ DIFFERENTIAL = Differential(reference, MISTAKES, PROBES, read=_read)
 def run(student, args):
     """Call the student with a traced backup; return (Q, deltas, calls)."""
     *model, tol, backup = args
-    traced = Traced(backup)
-    result = student(*model, tol, traced)
+    P, R, terminal, _ = model
+    traced = Traced(backup, (P.shape[:2], P.shape, R.shape, terminal.shape))
+    try:
+        result = student(*model, tol, traced)
+    except Exception:
+        if traced.refused:
+            raise Mistake(traced.refused) from None
+        raise
+    if traced.refused:
+        raise Mistake(traced.refused)
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         kind = type(result).__name__ + (f" of length {len(result)}" if isinstance(result, (tuple, list)) else "")
         raise Mistake(f"value_iteration must return a pair (Q, deltas) (it returned a {kind})")
