@@ -73,6 +73,18 @@ def _hierarchies() -> list[tuple[Path, dict[str, str]]] | None:
     return None
 
 
+def _sweep(roots: list[Path]) -> None:
+    """Remove the groups of graders that ended without removing theirs (the name says whose)."""
+    for root in roots:
+        for folder in root.glob("qlab-*-*-*"):
+            try:
+                os.kill(int(folder.name.split("-")[2]), 0)
+            except ProcessLookupError:
+                Group([folder]).remove()
+            except (ValueError, OSError):
+                continue
+
+
 def create(kind: str) -> Group | None:
     """A new group named after ``kind`` (``sandbox``, ``kernel``), or None where none can be made."""
     if os.geteuid() != 0:
@@ -83,6 +95,7 @@ def create(kind: str) -> Group | None:
         return None
     if hierarchies is None:
         return None
+    _sweep([root for root, _ in hierarchies])
     name = f"qlab-{kind}-{os.getpid()}-{next(_names)}"
     made = []
     try:

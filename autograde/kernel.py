@@ -17,7 +17,8 @@ data files beside the notebook (those the out-of-kernel grader gives its cells t
 Limits, set before any student code runs and not liftable by it (soft = hard): memory on the
 data segment and private writable mappings (RLIMIT_DATA: what numpy, torch and Python really
 allocate) and, where no NVIDIA device is present, on the address space too (RLIMIT_AS: CUDA
-reserves far more address space than it uses); processes (RLIMIT_NPROC, under its own uid).
+reserves far more address space than it uses); processes (RLIMIT_NPROC, under its own uid);
+and, where the machine allows, a control group of its own (``autograde.cgroup``).
 An allocation over the limit raises MemoryError in the cell. What a cell prints is cut at
 ``OUTPUT_LIMIT`` characters per stream before it leaves the kernel.
 """
@@ -128,12 +129,14 @@ class GradingKernelManager(AsyncKernelManager):
             if self.uid is not None:
                 os.chown(self.runtime, self.uid, self.uid)
         self.submission = None
+        self.group = None
 
     async def _async_interrupt_kernel(self) -> None:
         """A confined kernel is interrupted by a message (ipykernel then signals its own
         process group): a signal to the sandbox's process group would end the sandbox."""
         if not self.isolate:
-            return await super()._async_interrupt_kernel()
+            await super()._async_interrupt_kernel()
+            return
         self._connect_control_socket()
         self.session.send(self._control_socket, self.session.msg("interrupt_request", content={}))
 
@@ -172,8 +175,19 @@ class GradingKernelManager(AsyncKernelManager):
         return isolation.bwrap_command(argv, self.uid is not None, checks_shown=shown, binds=tuple(binds),
                                        tmp_size=TMP_SIZE, root_capabilities=("CAP_CHOWN", "CAP_DAC_READ_SEARCH"))
 
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
+        from autograde import cgroup
+
+        self.group = cgroup.create("kernel") if self.isolate else None
+        if self.group:
+            kw["preexec_fn"] = self.group.join
+        await super()._async_launch_kernel(kernel_cmd, **kw)
+
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart)
+        if self.group:
+            self.group.remove()
+            self.group = None
         if self.runtime and not restart:
             shutil.rmtree(self.runtime, ignore_errors=True)
 
