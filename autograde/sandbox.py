@@ -213,16 +213,16 @@ class Sandbox:
             with contextlib.ExitStack() as opened:
                 files = [(opened.enter_context(open(self.folder / path, "rb")).fileno(), path) for path in self.files]
                 command, cwd, env = isolation.bwrap_command(argv, as_root, files=files), None, isolation.environment()
-                self._start(command + [json.dumps(config)], cwd, env, [fd for fd, _ in files])
+                self._launch(command + [json.dumps(config)], cwd, env, [fd for fd, _ in files])
         else:
             self.tmp = tempfile.mkdtemp(prefix="qlab-student-")
             for path in self.files:
                 os.makedirs(os.path.join(self.tmp, os.path.dirname(path)), exist_ok=True)
                 shutil.copyfile(self.folder / path, os.path.join(self.tmp, path))
             config = {**self.config, "uid": None, "contained": False}
-            self._start(argv + [json.dumps(config)], self.tmp, isolation.environment(self.tmp), [])
+            self._launch(argv + [json.dumps(config)], self.tmp, isolation.environment(self.tmp), [])
 
-    def _start(self, command: list[str], cwd, env: dict, files: list[int]) -> None:
+    def _launch(self, command: list[str], cwd, env: dict, files: list[int]) -> None:
         """Start the child (``files``: descriptors bubblewrap copies from) and wait until it is ready."""
         self.group = cgroup.create("sandbox") if self.isolated else None
         with tempfile.TemporaryFile() as errors:  # bwrap's or Python's own complaints, before the worker silences them

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["MLP", "NatureCNN", "DuelingHead", "DuelingQNetwork", "DDPGActor", "DDPGCritic", "NAFCritic"]
+__all__ = ["MLP", "NatureCNN", "MinAtarCNN", "DuelingHead", "DuelingQNetwork", "DDPGActor", "DDPGCritic", "NAFCritic"]
 
 
 def _check_features(name: str, x: torch.Tensor, dim: int) -> None:
@@ -194,6 +194,36 @@ class NatureCNN(nn.Module):
                 "(the network divides by 255 itself)"
             )
         return self.head(self.features(frames.float() / 255.0))
+
+
+class MinAtarCNN(nn.Module):
+    """The DQN network of the MinAtar paper (Young & Tian, 2019) for 10 × 10 game screens.
+
+    One convolution (16 filters 3 × 3, stride 1), a 128-unit layer and one output per action.
+    Input: ``uint8`` tensor ``(B, in_channels, 10, 10)`` of zeros and ones (one channel per
+    kind of object). Output: ``Q(s, ·)`` of shape ``(B, n_actions)``; a :class:`DuelingHead`
+    with ``dueling=True``.
+    """
+
+    def __init__(self, n_actions: int, in_channels: int, dueling: bool = False, device=None):
+        super().__init__()
+        self.in_channels = int(in_channels)
+        self.features = nn.Sequential(nn.Conv2d(in_channels, 16, kernel_size=3, stride=1), nn.ReLU(),
+                                      nn.Flatten()).to(device)
+        if dueling:
+            self.head = DuelingHead(16 * 8 * 8, n_actions, hidden=128, device=device)
+        else:
+            self.head = nn.Sequential(nn.Linear(16 * 8 * 8, 128), nn.ReLU(), nn.Linear(128, n_actions)).to(device)
+
+    def forward(self, screens: torch.Tensor) -> torch.Tensor:
+        if not isinstance(screens, torch.Tensor):
+            raise TypeError(f"MinAtarCNN expects a torch.Tensor, got {type(screens).__name__}")
+        expected = (self.in_channels, 10, 10)
+        if screens.ndim != 4 or tuple(screens.shape[1:]) != expected:
+            raise ValueError(
+                f"MinAtarCNN input has shape {tuple(screens.shape)}; expected (batch, {', '.join(map(str, expected))})"
+            )
+        return self.head(self.features(screens.float()))
 
 
 class DDPGActor(nn.Module):

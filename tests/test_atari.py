@@ -132,3 +132,41 @@ def test_vector_env_keeps_the_real_final_obs():
         obs = next_obs
     assert ended >= 1
     assert buf.sample(16).obs.shape == (16, 4, 84, 84)
+
+
+class RecordActions(gym.Wrapper):
+    """Remembers the actions passed down to the game."""
+
+    def __init__(self, env):
+        super().__init__(env)
+        self.actions = []
+
+    def step(self, action):
+        self.actions.append(int(action))
+        return self.env.step(action)
+
+
+def test_fire_reset_presses_fire_then_action_2_as_baselines_does():
+    from qlab.envs.atari import FIRE, FinalScreen, FireReset
+
+    game = RecordActions(FinalScreen(gym.make("ALE/Breakout-v5", frameskip=1, repeat_action_probability=0.0),
+                                     noop_max=0))
+    env = FireReset(game)
+    env.reset(seed=0)
+    assert game.actions == [FIRE, 2]
+
+
+def test_a_truncated_episode_ends_on_its_real_last_screen():
+    """ALE truncates at max_episode_frames; the final observation must show that last screen,
+    not the previous step's (gymnasium's AtariPreprocessing returns the stale one)."""
+    env = make_atari_env("ALE/Pong-v5", seed=0, max_episode_frames=400, terminal_on_life_loss=False,
+                         clip_rewards=False, noop_max=0)
+    truncated, steps = False, 0
+    while not truncated:
+        obs, _, terminated, truncated, _ = env.step(env.action_space.sample())
+        steps += 1
+        assert not terminated
+    screen = env.unwrapped.ale.getScreenGrayscale()
+    expected = cv2.resize(screen, (84, 84), interpolation=cv2.INTER_AREA)
+    assert steps < 400 and np.array_equal(obs[-1], expected)
+    assert not np.array_equal(obs[-1], obs[-2])

@@ -1,6 +1,7 @@
-"""Environments: the CS188 GridWorld and Crawler, and Atari with DQN preprocessing.
+"""Environments: the CS188 GridWorld and Crawler, MinAtar, and Atari with DQN preprocessing.
 
-Importing ``qlab.envs`` registers ``qlab/GridWorld-v0`` and ``qlab/Crawler-v0`` with gymnasium::
+Importing ``qlab.envs`` registers ``qlab/GridWorld-v0``, ``qlab/Crawler-v0`` and the MinAtar
+games ``qlab/MinAtar-<Game>-v0`` (see :mod:`qlab.envs.minatar`) with gymnasium::
 
     import gymnasium as gym
     import qlab.envs
@@ -12,6 +13,7 @@ import gymnasium as gym
 from qlab.envs.crawler import Crawler
 from qlab.envs.gridworld import ACTION_ARROWS, ACTION_NAMES, GridWorld
 from qlab.envs.layouts import LAYOUTS, Layout, parse_layout
+from qlab.envs.minatar import register as _register_minatar
 
 __all__ = ["ACTION_ARROWS", "ACTION_NAMES", "Crawler", "GridWorld", "LAYOUTS", "Layout", "parse_layout"]
 
@@ -20,3 +22,5 @@ if "qlab/GridWorld-v0" not in gym.registry:
 
 if "qlab/Crawler-v0" not in gym.registry:
     gym.register("qlab/Crawler-v0", entry_point="qlab.envs.crawler:Crawler", max_episode_steps=1000)
+
+_register_minatar()

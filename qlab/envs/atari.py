@@ -2,14 +2,16 @@
 
     ALE env (frameskip=1, sticky actions off)
     -> AtariPreprocessing: up to 30 no-ops on reset, repeat each action 4 frames and max-pool
-       the last two, 84x84 grayscale uint8
+       the last two, 84x84 grayscale uint8 (the last observation of an episode is its real
+       last screen: gymnasium's wrapper keeps the previous step's, see FinalScreen)
     -> RecordEpisodeStatistics: info["episode"] = the real game's score and length
     -> EpisodicLife: terminated=True when a life is lost; reset() starts a new game only when it is over
-    -> FireReset: press FIRE after each reset in games that wait for it (Breakout)
+    -> FireReset: press FIRE, then action 2, after each reset in games that wait for FIRE
+       (Breakout), as baselines, Stable-Baselines3 and CleanRL do
     -> TransformReward: clip the reward to its sign, r ∈ {−1, 0, 1}
     -> FrameStackObservation: obs = the last 4 frames, uint8 (4, 84, 84), newest last
 
-The two small wrappers gymnasium lacks are written here.
+The small wrappers gymnasium lacks are written here.
 """
 
 from __future__ import annotations
@@ -25,6 +27,25 @@ gym.register_envs(ale_py)
 ale_py.ALEInterface.setLoggerMode(ale_py.LoggerMode.Error)  # no banner on stderr at every start
 
 NOOP, FIRE = 0, 1
+
+
+class FinalScreen(AtariPreprocessing):
+    """gymnasium's ``AtariPreprocessing``, except for the observation an episode ends on.
+
+    gymnasium's wrapper stops repeating the action as soon as the episode ends and returns
+    the frames it grabbed on the previous step. A terminal observation is never bootstrapped
+    from, but a truncated one (ALE's limit of 108,000 frames) is: its value must be that of the
+    real last screen. So where the episode ended, the last screen is grabbed here.
+    """
+
+    def step(self, action):
+        obs, reward, terminated, truncated, info = super().step(action)
+        if terminated or truncated:
+            grab = self.ale.getScreenGrayscale if self.grayscale_obs else self.ale.getScreenRGB
+            grab(self.obs_buffer[0])
+            self.obs_buffer[1][...] = self.obs_buffer[0]  # nothing older to max-pool with
+            obs = self._get_obs()
+        return obs, reward, terminated, truncated, info
 
 
 class EpisodicLife(gym.Wrapper):
@@ -61,18 +82,22 @@ class EpisodicLife(gym.Wrapper):
 
 
 class FireReset(gym.Wrapper):
-    """Press FIRE after every reset, for games that do not start until it is pressed."""
+    """After every reset press FIRE, then action 2, for games that do not start until FIRE is
+    pressed: the protocol of baselines' ``FireResetEnv`` (also Stable-Baselines3's and
+    CleanRL's), so scores compare with theirs. (Action 2 is UP in Breakout, RIGHT in Pong.)"""
 
     def __init__(self, env: gym.Env):
         super().__init__(env)
-        if env.unwrapped.get_action_meanings()[FIRE] != "FIRE":
-            raise ValueError(f"FireReset needs action {FIRE} to be FIRE, got {env.unwrapped.get_action_meanings()}")
+        meanings = env.unwrapped.get_action_meanings()
+        if meanings[FIRE] != "FIRE" or len(meanings) < 3:
+            raise ValueError(f"FireReset needs action {FIRE} to be FIRE and a third action, got {meanings}")
 
     def reset(self, *, seed=None, options=None):
         self.env.reset(seed=seed, options=options)
-        obs, _, terminated, truncated, info = self.env.step(FIRE)
-        if terminated or truncated:
-            obs, info = self.env.reset(options=options)
+        for action in (FIRE, 2):
+            obs, _, terminated, truncated, info = self.env.step(action)
+            if terminated or truncated:
+                obs, info = self.env.reset(options=options)
         return obs, info
 
 
@@ -93,12 +118,14 @@ def make_atari_env(
     render_mode: str | None = None,
     full_action_space: bool = False,
     repeat_action_probability: float = 0.0,
+    max_episode_frames: int = 108_000,
 ) -> gym.Env:
     """An ALE game with the DQN preprocessing; observations are uint8 (stack, screen_size, screen_size).
 
     ``seed`` seeds the game, the no-op starts and the action space; the env comes back reset
     once with it, so later ``reset()`` calls replay the same sequence.
     Use ``terminal_on_life_loss=False, clip_rewards=False`` to evaluate on the real game.
+    ``max_episode_frames``: ALE truncates an episode after this many frames (30 minutes of play).
     """
     env = gym.make(
         env_id,
@@ -106,8 +133,9 @@ def make_atari_env(
         repeat_action_probability=repeat_action_probability,
         full_action_space=full_action_space,
         render_mode=render_mode,
+        max_num_frames_per_episode=max_episode_frames,
     )
-    env = AtariPreprocessing(env, noop_max=noop_max, frame_skip=frame_skip, screen_size=screen_size)
+    env = FinalScreen(env, noop_max=noop_max, frame_skip=frame_skip, screen_size=screen_size)
     env = RecordEpisodeStatistics(env)
     if terminal_on_life_loss:
         env = EpisodicLife(env)

@@ -23,11 +23,11 @@ import torch
 from tqdm.auto import tqdm
 
 from qlab.agents.dqn import DQN
-from qlab.networks import MLP, DuelingQNetwork, NatureCNN
+from qlab.networks import MLP, DuelingQNetwork, MinAtarCNN, NatureCNN
 from qlab.schedules import LinearSchedule
 from qlab.seeding import seed_everything
 from qlab.train.checkpoint import best_eval_return, load_checkpoint, restore_run, run_state, save_checkpoint
-from qlab.train.envs import EnvPool, check_video_support, evaluate, is_atari, make_env
+from qlab.train.envs import EnvPool, check_video_support, evaluate, is_atari, is_minatar, make_env
 from qlab.train.logging import RunLogger
 
 __all__ = ["DQNConfig", "TrainResult", "train_dqn", "config_from_checkpoint", "make_q_network", "make_replay_buffer",
@@ -98,9 +98,12 @@ class TrainResult:
 
 def make_q_network(env_id: str, obs_shape: tuple[int, ...], n_actions: int, hidden=(120, 84),
                    dueling: bool = False, device="cpu") -> torch.nn.Module:
-    """NatureCNN for ``ALE/...`` ids, else an MLP (dueling if asked) on the flat observation."""
+    """NatureCNN for ``ALE/...`` ids, MinAtarCNN for ``qlab/MinAtar-...``, else an MLP (dueling if
+    asked) on the flat observation."""
     if is_atari(env_id):
         return NatureCNN(n_actions, in_channels=obs_shape[0], dueling=dueling, device=device)
+    if is_minatar(env_id):
+        return MinAtarCNN(n_actions, in_channels=obs_shape[0], dueling=dueling, device=device)
     if len(obs_shape) != 1:
         raise ValueError(f"{env_id} has observations of shape {obs_shape}; the MLP needs flat vectors")
     if dueling:

@@ -18,11 +18,15 @@ from collections.abc import Callable
 import gymnasium as gym
 import numpy as np
 
-__all__ = ["is_atari", "make_env", "EnvPool", "evaluate", "check_video_support"]
+__all__ = ["is_atari", "is_minatar", "make_env", "EnvPool", "evaluate", "check_video_support"]
 
 
 def is_atari(env_id: str) -> bool:
     return env_id.startswith("ALE/")
+
+
+def is_minatar(env_id: str) -> bool:
+    return env_id.startswith("qlab/MinAtar-")
 
 
 def make_env(env_id: str, seed: int | None = None, **kwargs) -> gym.Env:
@@ -31,6 +35,8 @@ def make_env(env_id: str, seed: int | None = None, **kwargs) -> gym.Env:
         from qlab.envs.atari import make_atari_env
 
         return make_atari_env(env_id, seed=seed, **kwargs)
+    if env_id.startswith("qlab/"):
+        import qlab.envs  # noqa: F401 - registers the course's environments
     env = gym.make(env_id, **kwargs)
     if seed is not None:
         env.action_space.seed(seed)
