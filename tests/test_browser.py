@@ -227,6 +227,43 @@ def test_crawler_animates(page):
     page.screenshot(path=SCREENSHOTS / "06_page_end.png", full_page=True)
 
 
+def shut_down_kernel(base: str, token: str, name: str) -> None:
+    """End the session (and kernel) of notebook ``name``, as closing the lab for the day does."""
+    with urllib.request.urlopen(f"{base}/api/sessions?token={token}") as answer:
+        sessions = json.load(answer)
+    for session in sessions:
+        if session["path"] == name:
+            request = urllib.request.Request(f"{base}/api/sessions/{session['id']}?token={token}", method="DELETE")
+            urllib.request.urlopen(request).close()
+
+
+def test_a_saved_notebook_reopens_with_a_note_instead_of_a_missing_widget(page, jupyter_lab, browser):
+    """Saving keeps each widget's "run this cell" line, not a reference to a model that is gone
+    once the notebook is reopened with a new kernel ("Error displaying widget: model not found")."""
+    base, token, name, root = jupyter_lab
+    page.locator(".jp-Notebook").first.click()
+    page.keyboard.press("Control+s")
+    page.wait_for_function("() => !document.querySelector('.lm-TabBar-tab.jp-mod-dirty')")
+    saved = json.dumps(json.loads((root / name).read_text())["cells"])
+    assert "application/vnd.jupyter.widget-view+json" not in saved
+    assert "GridWorldWidget: run this cell to show it again" in saved
+    assert page.locator(".qlab-gridworld img.qlab-image").is_visible()  # the open notebook keeps its widgets
+    page.close()
+    shut_down_kernel(base, token, name)
+    reopened = browser.new_page()
+    reopened.set_default_timeout(60_000)
+    try:
+        reopened.goto(f"{base}/lab/tree/{name}?token={token}")
+        reopened.wait_for_function(KERNEL_IDLE)
+        reopened.wait_for_timeout(3000)  # time for the widget manager to look for its models
+        note = reopened.get_by_text("GridWorldWidget: run this cell to show it again")
+        assert note.is_visible()
+        note.screenshot(path=SCREENSHOTS / "09_reopened_widget_note.png")
+        assert reopened.get_by_text("Error displaying widget").count() == 0
+    finally:
+        reopened.close()
+
+
 def test_student_lab_is_calm_and_a_release_opens_and_saves_unchanged(jupyter_lab, browser):
     """No news pop-up, no nbgrader instructor tools (Validate stays); opening a released
     notebook does not mark it modified, and saving it leaves the file byte for byte; Run All on
