@@ -36,11 +36,12 @@ bubblewrap:
 	  else echo "bwrap is missing: install Debian's 'bubblewrap' package to grade with isolation"; fi; }
 
 # Students: a calm lab (no news pop-up, no nbgrader instructor tools; Validate stays), configured
-# by autograde/student_lab/ before the course's own settings. Its terminals find `qlab-check`.
+# by autograde/student_lab/ before the course's own settings. Its terminals find `qlab-check`
+# (the course's .venv/bin first on PATH after the login profile, see terminal_rc.sh there).
 lab: export JUPYTER_CONFIG_PATH := $(abspath autograde/student_lab):$(abspath autograde)
 lab: $(STAMP)
-	@echo "Am I done? In JupyterLab's terminal: qlab-check 01_value_iteration/01_value_iteration.ipynb"
-	@echo "           in another shell: source .venv/bin/activate, then qlab-check notebooks/01_value_iteration/01_value_iteration.ipynb"
+	@echo "Am I done? In JupyterLab's terminal (File > New > Terminal): qlab-check 01   (the assignment's number)"
+	@echo "           in another shell: source .venv/bin/activate, then the same command in this folder"
 	$(BIN)/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 # Instructors: the whole course folder, with nbgrader's Formgrader and Create Assignment.

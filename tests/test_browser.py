@@ -72,6 +72,14 @@ def write_notebook(root: Path) -> str:
     return "widgets.ipynb"
 
 
+def read_terminals_as_text(settings: Path) -> None:
+    """Have the lab's terminals keep their text in the page (xterm.js's screen-reader mode), so
+    the test can read what a command printed."""
+    folder = settings / "@jupyterlab" / "terminal-extension"
+    folder.mkdir(parents=True)
+    (folder / "plugin.jupyterlab-settings").write_text(json.dumps({"screenReaderMode": True}))
+
+
 @pytest.fixture(scope="module")
 def jupyter_lab(tmp_path_factory):
     """A JupyterLab server of our own: (base url, token, notebook name). Killed at the end."""
@@ -79,6 +87,9 @@ def jupyter_lab(tmp_path_factory):
     root = tmp / "root"
     root.mkdir()
     shutil.copy(RELEASE, root / RELEASE.name)
+    (root / RELEASE.parent.name).mkdir()  # the course's layout too: ASSIGNMENT/ASSIGNMENT.ipynb
+    shutil.copy(RELEASE, root / RELEASE.parent.name / RELEASE.name)
+    read_terminals_as_text(tmp / "settings")
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp / "config"), "JUPYTER_CONFIG_PATH": STUDENT_CONFIG_PATH,
            "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"),
            "JUPYTERLAB_SETTINGS_DIR": str(tmp / "settings"), "JUPYTERLAB_WORKSPACES_DIR": str(tmp / "workspaces"),
@@ -216,6 +227,43 @@ def test_crawler_animates(page):
     page.screenshot(path=SCREENSHOTS / "06_page_end.png", full_page=True)
 
 
+def shut_down_kernel(base: str, token: str, name: str) -> None:
+    """End the session (and kernel) of notebook ``name``, as closing the lab for the day does."""
+    with urllib.request.urlopen(f"{base}/api/sessions?token={token}") as answer:
+        sessions = json.load(answer)
+    for session in sessions:
+        if session["path"] == name:
+            request = urllib.request.Request(f"{base}/api/sessions/{session['id']}?token={token}", method="DELETE")
+            urllib.request.urlopen(request).close()
+
+
+def test_a_saved_notebook_reopens_with_a_note_instead_of_a_missing_widget(page, jupyter_lab, browser):
+    """Saving keeps each widget's "run this cell" line, not a reference to a model that is gone
+    once the notebook is reopened with a new kernel ("Error displaying widget: model not found")."""
+    base, token, name, root = jupyter_lab
+    page.locator(".jp-Notebook").first.click()
+    page.keyboard.press("Control+s")
+    page.wait_for_function("() => !document.querySelector('.lm-TabBar-tab.jp-mod-dirty')")
+    saved = json.dumps(json.loads((root / name).read_text())["cells"])
+    assert "application/vnd.jupyter.widget-view+json" not in saved
+    assert "GridWorldWidget: run this cell to show it again" in saved
+    assert page.locator(".qlab-gridworld img.qlab-image").is_visible()  # the open notebook keeps its widgets
+    page.close()
+    shut_down_kernel(base, token, name)
+    reopened = browser.new_page()
+    reopened.set_default_timeout(60_000)
+    try:
+        reopened.goto(f"{base}/lab/tree/{name}?token={token}")
+        reopened.wait_for_function(KERNEL_IDLE)
+        reopened.wait_for_timeout(3000)  # time for the widget manager to look for its models
+        note = reopened.get_by_text("GridWorldWidget: run this cell to show it again")
+        assert note.is_visible()
+        note.screenshot(path=SCREENSHOTS / "09_reopened_widget_note.png")
+        assert reopened.get_by_text("Error displaying widget").count() == 0
+    finally:
+        reopened.close()
+
+
 def test_student_lab_is_calm_and_a_release_opens_and_saves_unchanged(jupyter_lab, browser):
     """No news pop-up, no nbgrader instructor tools (Validate stays); opening a released
     notebook does not mark it modified, and saving it leaves the file byte for byte; Run All on
@@ -267,5 +315,73 @@ def test_student_lab_is_calm_and_a_release_opens_and_saves_unchanged(jupyter_lab
         lab.screenshot(path=SCREENSHOTS / "08_release_run_all.png")
         assert error.inner_text().startswith("ChecksFailed: implement q_backup first")
         assert "Traceback" not in error.inner_text()
+    finally:
+        lab.close()
+
+
+def terminal_text(lab) -> str:
+    """What the terminal shows now (one line per row)."""
+    return lab.locator(".jp-Terminal:visible .xterm-accessibility-tree").inner_text()
+
+
+def run_in_terminal(lab, command: str, until: str, timeout: float = 120.0) -> str:
+    """Type ``command`` in the visible terminal; wait until its text contains ``until``."""
+    before = terminal_text(lab)
+    lab.locator(".jp-Terminal:visible .xterm-helper-textarea").focus()
+    lab.keyboard.type(command + "\n")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        text = terminal_text(lab)
+        if text.count(until) > before.count(until):
+            return text
+        time.sleep(0.5)
+    raise AssertionError(f"{command!r} did not print {until!r}; the terminal shows:\n{terminal_text(lab)}")
+
+
+def open_terminal_from_menu(lab) -> None:
+    lab.locator(".lm-MenuBar-item", has_text="File").first.click()
+    lab.locator(".lm-Menu-item", has_text="New").first.hover()
+    lab.locator(".lm-Menu-item[data-command='terminal:create-new']").click()
+    lab.locator(".jp-Terminal:visible .xterm-accessibility-tree").wait_for()
+
+
+def open_terminal_from_launcher(lab, folder: str) -> None:
+    """Open ``folder`` in the file browser, then the Launcher's Terminal (it starts in that folder)."""
+    lab.locator(".jp-DirListing-item", has_text=folder).first.dblclick()
+    lab.locator(".jp-BreadCrumbs", has_text=folder).wait_for()
+    lab.locator(".jp-FileBrowser .jp-ToolbarButtonComponent[data-command='launcher:create']").click()
+    lab.locator(".jp-Launcher:visible .jp-LauncherCard[title='Start a new terminal session']").click()
+    lab.locator(".jp-Terminal:visible .xterm-accessibility-tree").wait_for()
+
+
+def test_am_i_done_works_in_every_terminal_of_the_lab(jupyter_lab, browser, tmp_path):
+    """README's "Am I done?" as a student types it: `qlab-check 01` in File ▸ New ▸ Terminal
+    (which starts in the lab's root) and in the Launcher's terminal (which starts in the folder
+    the file browser shows, here the notebook's) prints the points table."""
+    base, token, _, root = jupyter_lab
+    lab = browser.new_page()
+    lab.set_default_timeout(60_000)
+    shot = tmp_path / "lab_terminal_qlab_check.png"
+    try:
+        lab.goto(f"{base}/lab?token={token}")
+        lab.locator(".jp-DirListing-item").first.wait_for()
+        open_terminal_from_menu(lab)
+        assert str(root) in run_in_terminal(lab, "pwd; command -v qlab-check", "qlab-check")
+        text = run_in_terminal(lab, "qlab-check 01", "graded in")
+        assert re.search(r"rule +points +max", text) and re.search(r"total +0\.00", text), text
+        assert "command not found" not in text
+        lab.screenshot(path=shot)
+
+        folder = RELEASE.parent.name
+        open_terminal_from_launcher(lab, folder)
+        assert str(root / folder) in run_in_terminal(lab, "pwd", str(root / folder))
+        text = run_in_terminal(lab, "qlab-check", "graded in")
+        assert re.search(r"rule +points +max", text), text
+        lab.screenshot(path=tmp_path / "lab_launcher_terminal_qlab_check.png")
+        print(f"screenshots: {shot} and {tmp_path / 'lab_launcher_terminal_qlab_check.png'}")
+    except Exception:
+        lab.screenshot(path=shot)
+        print(f"screenshot: {shot}")
+        raise
     finally:
         lab.close()

@@ -4,13 +4,16 @@ a trait, and these tests do the same."""
 import io
 
 import gymnasium as gym
+import ipywidgets as widgets
 import numpy as np
 import pytest
 from PIL import Image
 
 import qlab.envs  # noqa: F401  (registers the environments)
 from qlab.envs import GridWorld
+from qlab.jupyter import WIDGET_VIEW, drop_widget_views
 from qlab.tabular import QLearningAgent
+from qlab.viz.gridworld import greedy_actions, policy_arrows, render_rgb
 from qlab.widgets import CrawlerWidget, GridWorldWidget
 
 
@@ -280,3 +283,94 @@ def test_crawler_widget_continues_after_a_time_limit():
     w = CrawlerWidget(gym.make("qlab/Crawler-v0", max_episode_steps=30), seed=0)
     w.step(100)
     assert w.t == 100 and w.state == w.robot.state
+
+
+# ---- what a student sees: layout, readable values, honest arrows, a reopened notebook -------
+def boxes(widget):
+    """Every box inside ``widget`` (itself included), depth first."""
+    children = getattr(widget, "children", ())
+    return [widget] + [box for child in children for box in boxes(child)] if children else []
+
+
+def slider_groups(widget):
+    """The children of each box that holds sliders, as lists of sliders."""
+    return [[c for c in box.children if isinstance(c, (widgets.FloatSlider, widgets.IntSlider))]
+            for box in boxes(widget)
+            if any(isinstance(c, (widgets.FloatSlider, widgets.IntSlider)) for c in box.children)]
+
+
+@pytest.mark.parametrize("make", [lambda: GridWorldWidget(seed=0), lambda: CrawlerWidget(seed=0)])
+def test_sliders_sit_in_columns_by_topic_none_alone(make):
+    w = make()
+    groups = [group for group in slider_groups(w.widget) if getattr(w, "replay", None) not in group]
+    assert [w.alpha, w.epsilon, w.gamma] in groups and [w.steps_per_tick, w.delay] in groups
+    if isinstance(w, GridWorldWidget):
+        assert [w.noise, w.living_reward] in groups
+    assert all(len(group) >= 2 for group in groups), "a slider sits alone in its row or column"
+    row = next(box for box in boxes(w.widget) if w.alpha in getattr(box, "children", ())[1:])
+    assert isinstance(row, widgets.VBox), "the α, ε, γ sliders are stacked in one column"
+
+
+def test_policy_view_draws_every_tied_best_action_and_none_where_all_tie():
+    Q = np.zeros((13, 4))
+    Q[0] = [1.0, 1.0, 0.0, -1.0]       # north and east tie for best
+    Q[1] = [0.0, 0.0, 0.5, 0.0]        # south alone
+    Q[2] = [0.3, 0.3 + 1e-15, 0.3, 0.3]  # all four tie, up to rounding
+    greedy = greedy_actions(Q)
+    assert greedy[0].tolist() == [True, True, False, False]
+    assert greedy[1].tolist() == [False, False, True, False]
+    assert not greedy[2].any() and not greedy[3].any()  # nothing learned: no arrow
+    arrows = policy_arrows(greedy, 13)
+    assert (arrows == greedy).all()
+    assert policy_arrows(np.array([2] * 13), 13)[5].tolist() == [False, False, True, False]
+    with pytest.raises(ValueError, match=r"policy has shape \(4,\)"):
+        policy_arrows(np.zeros(4), 13)
+
+
+def test_after_reset_the_policy_view_shows_no_arrows():
+    w = GridWorldWidget(seed=0, view="policy")
+    w.step(200)
+    w.reset_button.click()
+    env = GridWorld("BookGrid")
+    env.state = w.grid.state
+    V, no_arrows = np.zeros(w.grid.n_states), np.zeros((w.grid.n_states, 4), dtype=bool)
+    assert np.array_equal(pixels(w.image), render_rgb(env, values=V, policy=no_arrows, cell=w.cell))
+    w.agent.Q[w.grid.cell_to_state(2, 0)] = [0.0, 0.5, 0.0, 0.5]  # east and west tie: both arrows
+    w.refresh()
+    both = no_arrows.copy()
+    both[w.grid.cell_to_state(2, 0), [1, 3]] = True
+    assert np.array_equal(pixels(w.image), render_rgb(env, values=w.agent.Q.max(axis=1), policy=both, cell=w.cell))
+
+
+@pytest.mark.parametrize("view", ["values", "Q-values", "policy"])
+def test_the_agent_leaves_its_cells_numbers_readable(view):
+    """The agent is drawn only in its cell's top-right corner: the rest of the cell, where the
+    value, the arrows and the Q-values are written, is the same with or without it."""
+    env = GridWorld("BookGrid")
+    Q = np.random.default_rng(0).uniform(-1, 1, (env.n_states, 4))
+    options = {"values": {"values": Q.max(axis=1)}, "Q-values": {"q_values": Q},
+               "policy": {"values": Q.max(axis=1), "policy": greedy_actions(Q)}}[view]
+    env.state = env.cell_to_state(1, 0)
+    cell = 80
+    changed = np.argwhere((render_rgb(env, **options, cell=cell) != render_rgb(env, **options, show_agent=False,
+                                                                                cell=cell)).any(axis=2))
+    assert len(changed) > 0
+    rows, cols = changed[:, 0], changed[:, 1]
+    assert rows.min() >= cell and rows.max() < cell + 0.3 * cell          # row 1, its top part
+    assert cols.min() >= 0.7 * cell and cols.max() < cell                 # column 0, its right part
+
+
+def test_a_widget_cell_saved_by_the_student_lab_says_to_run_it_again():
+    bundle = GridWorldWidget(seed=0)._repr_mimebundle_()
+    assert bundle["text/plain"].startswith("[GridWorldWidget: run this cell to show it again")
+    outputs = [{"output_type": "display_data", "data": bundle, "metadata": {}},
+               {"output_type": "display_data", "data": {WIDGET_VIEW: {"model_id": "x"}}, "metadata": {}},
+               {"output_type": "stream", "name": "stdout", "text": "hello\n"}]
+    model = {"type": "notebook", "content": {"cells": [{"cell_type": "code", "outputs": outputs}]}}
+    drop_widget_views(model, path="a.ipynb", contents_manager=None)
+    saved = model["content"]["cells"][0]["outputs"]
+    assert saved == [{"output_type": "display_data", "data": {"text/plain": bundle["text/plain"]}, "metadata": {}},
+                     outputs[2]]
+    text_file = {"type": "file", "content": "{}"}
+    drop_widget_views(text_file)
+    assert text_file == {"type": "file", "content": "{}"}

@@ -1,7 +1,8 @@
 """Pictures of a GridWorld: values as cell shading, Q-values as four triangles per cell,
 the greedy policy as arrows, in the CS188 style.
 
-``render_rgb`` draws an image (used by ``env.render()`` and the widgets);
+``render_rgb`` draws an image (used by ``env.render()`` and the widgets; the agent is a dot in
+its cell's top-right corner, clear of the numbers);
 ``plot_values``, ``plot_q_values`` and ``plot_convergence`` draw on matplotlib axes.
 """
 
@@ -33,6 +34,27 @@ def _font(size: int):
         return ImageFont.load_default()
 
 
+def greedy_actions(q_values, rtol: float = 1e-9, atol: float = 1e-12) -> np.ndarray:
+    """Which actions are greedy: (n_states, n_actions) booleans, True where Q(s, a) equals the
+    state's maximum (up to rounding), so every tied best action counts. A state where all
+    actions tie, as they do before anything is learned, has none: no action is preferred."""
+    q_values = np.asarray(q_values, dtype=float)
+    greedy = np.isclose(q_values, q_values.max(axis=1, keepdims=True), rtol=rtol, atol=atol)
+    greedy[greedy.all(axis=1)] = False
+    return greedy
+
+
+def policy_arrows(policy, n_states: int) -> np.ndarray:
+    """``policy`` as (n_states, 4) booleans: one action per state (ints) or a mask already."""
+    policy = np.asarray(policy)
+    if policy.shape == (n_states,):
+        return np.eye(4, dtype=bool)[policy.astype(int)]
+    if policy.shape == (n_states, 4):
+        return policy.astype(bool)
+    raise ValueError(f"policy has shape {policy.shape}; expected one action per state ({n_states},) "
+                     f"or a mask of greedy actions ({n_states}, 4)")
+
+
 def render_rgb(env, values=None, q_values=None, policy=None, show_agent: bool = True, cell: int = 80) -> np.ndarray:
     """Draw the grid as an RGB image (H, W, 3) uint8.
 
@@ -40,7 +62,8 @@ def render_rgb(env, values=None, q_values=None, policy=None, show_agent: bool = 
         env: a ``GridWorld`` (or a wrapper around one).
         values: optional V, shape (n_states,): cell shading and the number.
         q_values: optional Q, shape (n_states, 4): four triangles per cell.
-        policy: optional greedy actions, shape (n_states,): arrows.
+        policy: optional arrows: one action per state, shape (n_states,), or a mask of the
+            actions to draw, shape (n_states, 4) (``greedy_actions(Q)``: all tied best actions).
     """
     env = env.unwrapped
     rows, cols = env.shape
@@ -56,6 +79,8 @@ def render_rgb(env, values=None, q_values=None, policy=None, show_agent: bool = 
         values = np.asarray(values, dtype=float)
         if values.shape != (env.n_states,):
             raise ValueError(f"values has shape {values.shape}; expected (n_states,) = ({env.n_states},)")
+    if policy is not None:
+        policy = policy_arrows(policy, env.n_states)
     shown = q_values if q_values is not None else values
     scale = float(np.nanmax(np.abs(shown[:-1]))) if shown is not None else 0.0
 
@@ -92,23 +117,29 @@ def render_rgb(env, values=None, q_values=None, policy=None, show_agent: bool = 
                 m = cell // 10
                 draw.rectangle([x0 + m, y0 + m, x1 - m, y1 - m], outline=EXIT_BORDER, width=2)
             if policy is not None and not is_exit:
-                _draw_arrow(draw, cx, cy - 0.1 * cell, int(policy[s]), cell)
+                for action in np.flatnonzero(policy[s]):
+                    _draw_arrow(draw, cx, cy - 0.1 * cell, int(action), cell)
             if (r, c) == layout.start and values is None and q_values is None:
                 draw.text((x0 + 4, y0 + 2), "S", fill=GRID_LINE, font=small)
     agent = env.state_to_cell(env.state)
     if show_agent and agent is not None:
-        r, c = agent
-        rad = cell * 0.18
-        cx, cy = (c + 0.5) * cell, (r + 0.5) * cell
-        draw.ellipse([cx - rad, cy - rad, cx + rad, cy + rad], outline=AGENT, width=max(2, cell // 20))
+        _draw_agent(draw, *agent, cell)
     return np.asarray(image)
 
 
+def _draw_agent(draw: ImageDraw.ImageDraw, row: int, col: int, cell: int) -> None:
+    """A blue dot in the cell's top-right corner, where no number, arrow or triangle label is."""
+    rad = cell * 0.09
+    cx, cy = (col + 1) * cell - 0.15 * cell, row * cell + 0.15 * cell
+    draw.ellipse([cx - rad, cy - rad, cx + rad, cy + rad], fill=AGENT, outline=GRID_LINE, width=max(1, cell // 60))
+
+
 def _draw_arrow(draw: ImageDraw.ImageDraw, cx: float, cy: float, action: int, cell: int) -> None:
+    """An arrow from (cx, cy) in the direction of ``action`` (north, east, south, west)."""
     dx, dy = [(0, -1), (1, 0), (0, 1), (-1, 0)][action]
-    length, head = cell * 0.22, cell * 0.09
+    length, head = cell * 0.26, cell * 0.09
     tip = (cx + dx * length, cy + dy * length)
-    tail = (cx - dx * length, cy - dy * length)
+    tail = (cx, cy)
     draw.line([tail, tip], fill="white", width=max(2, cell // 30))
     left = (tip[0] - dx * head - dy * head, tip[1] - dy * head + dx * head)
     right = (tip[0] - dx * head + dy * head, tip[1] - dy * head - dx * head)

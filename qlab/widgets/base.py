@@ -16,6 +16,8 @@ import numpy as np
 from PIL import Image
 
 AGENT_API = ("act", "observe", "Q", "alpha", "epsilon", "gamma")
+# Narrow enough for three columns of sliders in a notebook beside JupyterLab's file browser.
+SLIDER_LAYOUT = {"width": "270px"}
 
 
 def check_agent(agent, n_states: int, n_actions: int) -> None:
@@ -63,8 +65,10 @@ class LearnerWidget:
         self.play = widgets.Play(value=0, min=0, max=10**9, step=1, interval=interval_ms, show_repeat=False,
                                  description="play")
         self.steps_per_tick = widgets.IntSlider(value=steps_per_tick, min=1, max=max_steps_per_tick,
-                                                description="steps/tick", continuous_update=False)
-        self.delay = widgets.IntSlider(value=interval_ms, min=20, max=1000, step=10, description="delay ms")
+                                                description="steps/tick", continuous_update=False,
+                                                layout=SLIDER_LAYOUT)
+        self.delay = widgets.IntSlider(value=interval_ms, min=20, max=1000, step=10, description="delay ms",
+                                       layout=SLIDER_LAYOUT)
         widgets.link((self.delay, "value"), (self.play, "interval"))
         self.alpha = self._agent_slider("alpha", "α")
         self.epsilon = self._agent_slider("epsilon", "ε")
@@ -81,17 +85,23 @@ class LearnerWidget:
         e.g. α = "visits")."""
         value = getattr(self.agent, name)
         if not isinstance(value, Real):
-            return widgets.FloatSlider(description=f"{symbol} ({value})", disabled=True)
+            return widgets.FloatSlider(description=f"{symbol} ({value})", disabled=True, layout=SLIDER_LAYOUT)
         slider = widgets.FloatSlider(value=float(value), min=0.0, max=max(upper, float(value)), step=0.01,
-                                     description=symbol, readout_format=".2f")
+                                     description=symbol, readout_format=".2f", layout=SLIDER_LAYOUT)
         slider.observe(lambda change: setattr(self.agent, name, change["new"]), names="value")
         return slider
 
+    def slider_columns(self) -> dict[str, list[widgets.Widget]]:
+        """The sliders, one column per topic (its title, then its sliders from top to bottom)."""
+        return {"agent": [self.alpha, self.epsilon, self.gamma], "speed": [self.steps_per_tick, self.delay]}
+
     def controls(self) -> widgets.Widget:
+        """The buttons in a row, and under them the sliders in columns by topic."""
+        columns = [widgets.VBox([widgets.HTML(f"<b>{title}</b>"), *sliders])
+                   for title, sliders in self.slider_columns().items()]
         return widgets.VBox([
             widgets.HBox([self.step_button, self.play, self.reset_button]),
-            widgets.HBox([self.steps_per_tick, self.delay]),
-            widgets.HBox([self.alpha, self.epsilon, self.gamma]),
+            widgets.HBox(columns, layout=widgets.Layout(grid_gap="12px")),
         ])
 
     def _on_tick(self, change) -> None:
@@ -135,4 +145,12 @@ class LearnerWidget:
         raise NotImplementedError
 
     def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+        """The live widget, and for a notebook reopened without it, a line saying what to do."""
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = rerun_note(type(self).__name__)
+        return bundle
+
+
+def rerun_note(name: str) -> str:
+    """What a widget's cell shows when the notebook is reopened: widgets live in the kernel."""
+    return f"[{name}: run this cell to show it again; a widget lives in the running kernel, not in the saved notebook]"

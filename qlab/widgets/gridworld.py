@@ -17,8 +17,8 @@ import numpy as np
 from qlab.envs.gridworld import GridWorld
 from qlab.envs.layouts import Layout
 from qlab.tabular.qlearning import QLearningAgent
-from qlab.viz.gridworld import render_rgb
-from qlab.widgets.base import LearnerWidget, agent_summary, check_agent, png
+from qlab.viz.gridworld import greedy_actions, render_rgb
+from qlab.widgets.base import SLIDER_LAYOUT, LearnerWidget, agent_summary, check_agent, png
 
 VIEWS = ("values", "Q-values", "policy")
 TOOLS = ("wall", "exit", "empty", "start")
@@ -43,7 +43,7 @@ class GridWorldWidget(LearnerWidget):
             terminated, truncated)``, ``Q`` (n_states, 4), ``alpha``, ``epsilon`` and ``gamma``
             (default: ``QLearningAgent`` with the CS188 defaults α 0.5, ε 0.3, γ 0.9).
         view: what the picture shows: "values" (V = max_a Q), "Q-values" (four triangles per
-            cell) or "policy" (V and the greedy action as arrows).
+            cell) or "policy" (V and an arrow for each greedy action; none where all tie).
         max_frames: the longest recording, in steps.
 
     The buttons call plain methods: ``step(n)``, ``reset()``, ``click_cell(row, col)``,
@@ -71,10 +71,11 @@ class GridWorldWidget(LearnerWidget):
 
         self.view = widgets.ToggleButtons(options=VIEWS, value=view, description="show")
         self.view.observe(lambda _: self.refresh(), names="value")
-        self.noise = widgets.FloatSlider(value=self.grid.noise, min=0.0, max=1.0, step=0.05, description="noise")
+        self.noise = widgets.FloatSlider(value=self.grid.noise, min=0.0, max=1.0, step=0.05, description="noise",
+                                         layout=SLIDER_LAYOUT)
         self.noise.observe(lambda change: setattr(self.grid, "noise", change["new"]), names="value")
         self.living_reward = widgets.FloatSlider(value=self.grid.living_reward, min=-2.0, max=1.0, step=0.05,
-                                                 description="living r")
+                                                 description="living r", layout=SLIDER_LAYOUT)
         self.living_reward.observe(lambda change: setattr(self.grid, "living_reward", change["new"]), names="value")
 
         self.tool = widgets.ToggleButtons(options=TOOLS, value="wall", description="click sets",
@@ -109,12 +110,16 @@ class GridWorldWidget(LearnerWidget):
             self.status,
             self.view,
             self.controls(),
-            widgets.HBox([self.noise, self.living_reward]),
             widgets.HBox([self.record, self.replay]),
         ], layout=widgets.Layout(align_items="flex-start"))
         self.widget.add_class("qlab-gridworld")
         self._label_cells()
         self.refresh()
+
+    def slider_columns(self) -> dict[str, list[widgets.Widget]]:
+        """The agent's sliders, the world's (noise, living reward), then the speed's."""
+        columns = super().slider_columns()
+        return {"agent": columns["agent"], "world": [self.noise, self.living_reward], "speed": columns["speed"]}
 
     # ---- learning ------------------------------------------------------------------------
     def on_transition(self, state, action, reward, next_state, terminated, truncated, info) -> None:
@@ -201,7 +206,7 @@ class GridWorldWidget(LearnerWidget):
         if self.view.value == "Q-values":
             return render_rgb(grid, q_values=Q, cell=self.cell)
         if self.view.value == "policy":
-            return render_rgb(grid, values=V, policy=Q.argmax(axis=1), cell=self.cell)
+            return render_rgb(grid, values=V, policy=greedy_actions(Q), cell=self.cell)
         return render_rgb(grid, values=V, cell=self.cell)
 
     def refresh(self) -> None:
