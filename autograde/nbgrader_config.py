@@ -8,6 +8,7 @@ from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPrep
 from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, GetGrades,
                                     IgnorePattern, LimitOutput, SaveAutoGrades)
 
+from autograde.feedback_math import RenderMath
 from autograde.preprocessors import CapOutput, GradingExecute, ScrubTracebacks
 
 c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this file
@@ -28,6 +29,8 @@ c.Autograde.autograde_preprocessors = [GradingExecute, IgnorePattern, ClearMetad
                                        CapOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
 
 # Feedback must not show the hidden tests (nbgrader shows them by default: jupyter/nbgrader#917),
-# neither in the cells nor quoted in an error's traceback.
-c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, ScrubTracebacks, CapOutput, CSSHTMLHeaderPreprocessor]
+# neither in the cells nor quoted in an error's traceback. Its math is drawn beforehand
+# (RenderMath), so a page opened offline shows formulas, not the TeX MathJax would typeset.
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, ScrubTracebacks, CapOutput, RenderMath,
+                                    CSSHTMLHeaderPreprocessor]
 c.ClearHiddenTests.enforce_metadata = False

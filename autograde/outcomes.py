@@ -52,8 +52,12 @@ def show_discount_grid(discount_grid) -> dict[str, bool]:
         raise ChecksFailed(f"discount_grid must return a dict {{'a': (discount, noise, living_reward), …}}; "
                            f"got {type(answers).__name__}")
     shown, lines = {}, []
-    _, axes = plt.subplots(1, len(DISCOUNT_GRID), figsize=(4 * len(DISCOUNT_GRID), 4.4))
-    for ax, (key, (exit_wanted, cliff_wanted, wording)) in zip(axes, DISCOUNT_GRID.items()):
+    columns = 3  # panels large enough to read the values in a notebook's width
+    rows = -(-len(DISCOUNT_GRID) // columns)
+    _, axes = plt.subplots(rows, columns, figsize=(5 * columns, 5.5 * rows), squeeze=False)
+    for ax in axes.flat[len(DISCOUNT_GRID):]:
+        ax.set_axis_off()
+    for ax, (key, (exit_wanted, cliff_wanted, wording)) in zip(axes.flat, DISCOUNT_GRID.items()):
         if key not in answers:
             ax.set_axis_off()
             ax.set_title(f"{key}: no answer")

@@ -18,7 +18,9 @@ A run never writes into a folder that holds another run (see :func:`run_folder`)
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
+import shutil
 import sys
 from pathlib import Path
 
@@ -27,6 +29,7 @@ import numpy as np
 import qlab.envs  # noqa: F401 - registers qlab/GridWorld-v0 and qlab/Crawler-v0 with gymnasium
 from qlab.train import ddpg as ddpg_loop
 from qlab.train import dqn as dqn_loop
+from qlab.train.options import OptionError, check_config, option_name
 
 LOOPS = {
     "dqn": (dqn_loop.DQNConfig, dqn_loop.train_dqn, dqn_loop.config_from_checkpoint),
@@ -156,6 +159,9 @@ def run_folder(algo: str, config, resume: str | None, out_given: bool) -> tuple[
         return out, f"continuing the run in {out}"
     if out_given:
         out = Path(config.out)
+        if _holds_run(out) and not (out / "checkpoint.pt").exists():
+            raise UsageError(f"{out} holds an unfinished run (no checkpoint.pt to continue it from): "
+                             "delete that folder, or pass a new folder with --out")
         if _holds_run(out):
             raise UsageError(f"{out} already holds a run: continue it with --resume {out / 'checkpoint.pt'}, "
                              "or pass a new folder with --out")
@@ -197,34 +203,81 @@ def check_env(algo: str, env_id: str) -> None:
 
 
 def _train(args: argparse.Namespace) -> None:
-    from qlab.train.checkpoint import load_checkpoint
-
-    config_cls, train_fn, from_checkpoint = LOOPS[args.algo]
+    config_cls, train_fn, _ = LOOPS[args.algo]
     overrides = {k: v for k, v in vars(args).items() if k not in ("command", "algo", "resume")}
     if "hidden" in overrides:
         overrides["hidden"] = tuple(overrides["hidden"])
-    if args.resume:
-        try:
-            state = load_checkpoint(args.resume)
-        except FileNotFoundError as error:
-            raise UsageError(f"{error}: --resume takes the checkpoint.pt of an earlier run") from None
-        if state.get("algo") != args.algo:
-            raise UsageError(f"{args.resume} is a {state.get('algo')} run: resume it with "
-                             f"`python -m qlab train {state.get('algo')} --resume {args.resume}`")
-        config = from_checkpoint(state, **overrides)
-    else:
-        config = config_cls(**overrides)
+    config = _resumed_config(args, overrides) if args.resume else config_cls(**overrides)
+    _check_options(config, overrides, args.resume)
     check_env(args.algo, config.env_id)
     out, note = run_folder(args.algo, config, args.resume, out_given="out" in overrides)
     config.out = str(out)
     print(note)
-    try:
-        result = train_fn(config, resume=args.resume)
-    except ValueError as error:  # a configuration the loop refuses, e.g. prioritized n-step replay
-        raise UsageError(str(error)) from None
+    with _cleaned_up_on_failure(out, resumed=bool(args.resume)):
+        try:
+            result = train_fn(config, resume=args.resume)
+        except ValueError as error:  # a configuration the loop refuses
+            raise UsageError(str(error)) from None
     if result.eval_returns:
         print(f"final evaluation: mean return {result.eval_returns[-1]:.1f} at step {result.eval_steps[-1]}")
     print(f"logs and checkpoints in {out}; plot them with `python -m qlab plot {out}`")
+
+
+def _resumed_config(args: argparse.Namespace, overrides: dict):
+    """The configuration saved in ``--resume``'s checkpoint, changed by the options given."""
+    from qlab.train.checkpoint import load_checkpoint
+
+    try:
+        state = load_checkpoint(args.resume)
+    except FileNotFoundError as error:
+        raise UsageError(f"{error}: --resume takes the checkpoint.pt of an earlier run") from None
+    if state.get("algo") != args.algo:
+        raise UsageError(f"{args.resume} is a {state.get('algo')} run: resume it with "
+                         f"`python -m qlab train {state.get('algo')} --resume {args.resume}`")
+    config = LOOPS[args.algo][2](state, **overrides)
+    if config.total_steps <= state["step"]:
+        raise UsageError(f"argument --total-steps: expected more than {state['step']}, got {config.total_steps} "
+                         f"({args.resume} is at step {state['step']} already)")
+    return config
+
+
+def _check_options(config, given: dict, resume: str | None) -> None:
+    """Raise ``UsageError`` naming the first option a run cannot use, before anything is written."""
+    try:
+        check_config(config)
+    except OptionError as error:
+        note = f" (the value saved in {resume}: change it with {option_name(error.field)})" \
+            if resume and error.field not in given else ""
+        raise UsageError(f"{error}{note}") from None
+
+
+@contextlib.contextmanager
+def _cleaned_up_on_failure(out: Path, resumed: bool):
+    """If a new run stops at an error before its first checkpoint, remove what it wrote (the
+    folder, if the run made it), so that the same ``--out`` works again; say so on stderr."""
+    existed = out.exists()
+    try:
+        yield
+    except BaseException:
+        if (out / "checkpoint.pt").exists():
+            print(f"the run stopped; its last checkpoint is {out / 'checkpoint.pt'} (continue it with --resume)",
+                  file=sys.stderr)
+        elif not resumed:
+            _remove_run_files(out, whole_folder=not existed)
+            print(f"the run stopped before its first checkpoint: removed what it wrote in {out}", file=sys.stderr)
+        raise
+
+
+def _remove_run_files(out: Path, whole_folder: bool) -> None:
+    if whole_folder:
+        shutil.rmtree(out, ignore_errors=True)
+        return
+    for name in (*RUN_FILES, "checkpoint.pt.tmp", "best.pt.tmp"):
+        path = out / name
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        elif path.exists():
+            path.unlink()
 
 
 def _eval(args: argparse.Namespace) -> None:
@@ -269,17 +322,25 @@ def _plot(args: argparse.Namespace) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    from qlab.viz.curves import find_runs, group_by_configuration, plot_learning_curves
+    from qlab.viz.curves import find_runs, group_by_configuration, plot_learning_curves, readable_runs
 
     try:
-        runs = find_runs(args.runs)
-        figure = plot_learning_curves(runs, args.table)
-    except (FileNotFoundError, ValueError) as error:
+        runs, skipped = readable_runs(find_runs(args.runs), args.table)
+    except FileNotFoundError as error:
         raise UsageError(str(error)) from None
-    figure.savefig(args.out, dpi=120)
+    for run, why in skipped.items():
+        print(f"skipped {run}: {why}", file=sys.stderr)
+    if not runs:
+        raise UsageError(f"no run to plot: {_count(len(skipped), 'folder')} skipped (see above)")
+    plot_learning_curves(runs, args.table).savefig(args.out, dpi=120)
     groups = group_by_configuration(runs)
-    print(f"{args.out}: {len(groups)} curve{'s' if len(groups) > 1 else ''} from {len(runs)} "
-          f"run{'s' if len(runs) > 1 else ''} ({', '.join(f'{k}: {len(v)}' for k, v in groups.items())})")
+    print(f"{args.out}: {_count(len(groups), 'curve')} from {_count(len(runs), 'run')} "
+          f"({', '.join(f'{k}: {len(v)}' for k, v in groups.items())})")
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 run``, ``2 runs``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -288,6 +349,9 @@ def main(argv: list[str] | None = None) -> int:
     command = {"train": _train, "eval": _eval, "plot": _plot}[args.command]
     try:
         command(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
     except UsageError as error:
         command = " ".join(filter(None, [parser.prog, args.command, getattr(args, "algo", None)]))
         print(f"{command}: error: {error}", file=sys.stderr)

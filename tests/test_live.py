@@ -24,9 +24,18 @@ def test_live_curves_collect_points_and_draw_each_group(capsys):
     assert "run 1 of 3" in curves._bar_html("a, seed 1", 100) and "all done" in curves._bar_html(None, 300, "all done")
 
 
-def test_plot_runs_holds_early_finishers_at_their_last_value():
+def test_plot_runs_leaves_early_finishers_out_of_the_mean_after_their_end():
     fig, ax = plt.subplots()
     plot_runs(ax, {"x": ([1, 2, 3], [1.0, 2.0, 3.0]), "y": ([1], [5.0])}, label="mean")
     mean_line = [line for line in ax.lines if line.get_label() == "mean"][0]
-    assert mean_line.get_ydata().tolist() == [3.0, 3.5, 4.0]
+    assert mean_line.get_ydata().tolist() == [3.0, 2.0, 3.0]
     plt.close(fig)
+
+
+def test_one_run_is_not_called_a_mean_of_1_runs():
+    curves = LiveCurves("test", 300, ["seed 1"])
+    curves.add_point("seed 1", 100, 10.0)
+    curves.finish()
+    assert list(curves.groups) == ["seed 1"]
+    assert "done: 1 run in" in curves._bar_html(None, 300)
+    assert list(LiveCurves("test", 300, ["seed 1", "seed 2"]).groups) == ["mean of 2 runs"]

@@ -18,12 +18,13 @@ import numpy as np
 
 from qlab.train.logging import read_csv
 
-__all__ = ["TABLES", "find_runs", "group_by_configuration", "plot_learning_curves"]
+__all__ = ["TABLES", "find_runs", "group_by_configuration", "plot_learning_curves", "readable_runs"]
 
 TABLES = {  # table -> (column plotted, axis label)
     "eval": ("mean_return", "greedy evaluation return"),
     "episodes": ("episode_return", "training episode return"),
 }
+MARKERS_UP_TO = 30  # curves of this many points or fewer show a marker at each point
 _SEED = re.compile(r"_?seed\d+(-\d+)?$")
 
 
@@ -51,11 +52,28 @@ def group_by_configuration(runs: list[Path]) -> dict[str, list[Path]]:
     return groups
 
 
+def readable_runs(runs: list[Path], table: str = "eval") -> tuple[list[Path], dict[Path, str]]:
+    """``(readable, skipped)``: the runs whose ``table`` can be plotted, and for each other run
+    the reason it cannot (no such table, no rows yet, a damaged file)."""
+    column = TABLES[table][0]
+    readable, skipped = [], {}
+    for run in runs:
+        try:
+            _read_curve(run, table, column)
+        except (FileNotFoundError, ValueError) as error:
+            skipped[run] = str(error)
+        else:
+            readable.append(run)
+    return readable, skipped
+
+
 def plot_learning_curves(runs: list[Path], table: str = "eval", ax=None):
     """Plot each configuration's mean curve over its seeds, with a min–max band; returns the figure.
 
     Curves of runs that logged at different steps (training episodes end at different steps)
-    are compared on a common grid of steps, by linear interpolation, up to the shortest run.
+    are compared on a common grid of steps, by linear interpolation. A run that stopped early
+    (``--stop-at-return``) counts in the mean only up to its last step: from there on the curve
+    is the mean of the runs still going, and the legend says how many stopped early.
     """
     import matplotlib.pyplot as plt
 
@@ -66,19 +84,41 @@ def plot_learning_curves(runs: list[Path], table: str = "eval", ax=None):
         _, ax = plt.subplots(figsize=(7, 4))
     for name, group in group_by_configuration(runs).items():
         curves = [_read_curve(run, table, column) for run in group]
-        steps = np.unique(np.concatenate([s for s, _ in curves]))
-        steps = steps[steps <= min(s[-1] for s, _ in curves)]
-        values = np.stack([np.interp(steps, s, v) for s, v in curves])
-        mean = values.mean(axis=0)
-        line, = ax.plot(steps, mean, label=f"{name} ({len(group)} run{'s' if len(group) > 1 else ''})")
+        steps, values = _on_common_steps(curves)
+        mean = np.nanmean(values, axis=0)
+        line, = ax.plot(steps, mean, marker="o" if len(steps) <= MARKERS_UP_TO else None, markersize=4,
+                        label=_legend(name, curves, table))
         if len(group) > 1:
-            ax.fill_between(steps, values.min(axis=0), values.max(axis=0), color=line.get_color(), alpha=0.2)
+            ax.fill_between(steps, np.nanmin(values, axis=0), np.nanmax(values, axis=0), color=line.get_color(),
+                            alpha=0.2)
     ax.set_xlabel("environment steps")
     ax.set_ylabel(label)
-    ax.set_title("mean over runs; shaded: lowest to highest run")
+    ax.set_title("mean over the runs still going at each step; shaded: lowest to highest run")
     ax.legend()
     ax.figure.tight_layout()
     return ax.figure
+
+
+def _on_common_steps(curves: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """``(steps, values)``: every step any run logged, and each run's curve interpolated on them
+    (one row per run), NaN after the run's last step."""
+    steps = np.unique(np.concatenate([s for s, _ in curves]))
+    values = np.stack([np.where(steps <= s[-1], np.interp(steps, s, v), np.nan) for s, v in curves])
+    return steps, values
+
+
+def _legend(name: str, curves: list[tuple[np.ndarray, np.ndarray]], table: str) -> str:
+    """``name (3 runs)``, and for evaluation curves how many of them stopped early (solved)."""
+    text = f"{name} ({_count(len(curves), 'run')}"
+    last = [s[-1] for s, _ in curves]
+    early = sum(step < max(last) for step in last)
+    if table == "eval" and early:
+        text += f", {early} stopped early"
+    return text + ")"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _is_run(path: Path) -> bool:
@@ -90,7 +130,11 @@ def _read_curve(run: Path, table: str, column: str) -> tuple[np.ndarray, np.ndar
     if not path.is_file():
         raise FileNotFoundError(f"{run} has no {table}.csv (was it trained with evaluations off?): "
                                 "try the other table with --table")
-    rows = read_csv(path)
-    if not rows.get("step"):
+    try:
+        rows = read_csv(path)
+        steps, values = np.asarray(rows["step"]), np.asarray(rows[column])
+    except (IndexError, KeyError, ValueError):
+        raise ValueError(f"{path} cannot be read (a damaged or half-written file)") from None
+    if not len(steps):
         raise ValueError(f"{path} has no rows yet")
-    return np.asarray(rows["step"]), np.asarray(rows[column])
+    return steps, values

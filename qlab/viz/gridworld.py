@@ -69,7 +69,7 @@ def render_rgb(env, values=None, q_values=None, policy=None, show_agent: bool = 
     rows, cols = env.shape
     image = Image.new("RGB", (cols * cell, rows * cell), EMPTY)
     draw = ImageDraw.Draw(image)
-    font, small = _font(cell // 5), _font(cell // 7)
+    font, small = _font(cell // 4), _font(cell // 7)
     layout = env.layout
     if q_values is not None:
         q_values = np.asarray(q_values, dtype=float)
@@ -110,7 +110,7 @@ def render_rgb(env, values=None, q_values=None, policy=None, show_agent: bool = 
                 draw.rectangle([x0, y0, x1, y1], fill=fill, outline=GRID_LINE)
                 if value is not None:
                     text_y = cy + 0.27 * cell if policy is not None and not is_exit else cy
-                    draw.text((cx, text_y), f"{value:.2f}", fill="white", font=font, anchor="mm")
+                    draw.text((cx, text_y), _short(value), fill="white", font=font, anchor="mm")
                 elif is_exit:
                     draw.text((cx, cy), f"{layout.exits[r, c]:g}", fill="white", font=font, anchor="mm")
             if is_exit:
@@ -132,6 +132,11 @@ def _draw_agent(draw: ImageDraw.ImageDraw, row: int, col: int, cell: int) -> Non
     rad = cell * 0.09
     cx, cy = (col + 1) * cell - 0.15 * cell, row * cell + 0.15 * cell
     draw.ellipse([cx - rad, cy - rad, cx + rad, cy + rad], fill=AGENT, outline=GRID_LINE, width=max(1, cell // 60))
+
+
+def _short(value: float) -> str:
+    """A cell's value in at most five characters: two decimals, one from 10 on (-10.0)."""
+    return f"{value:.2f}" if abs(value) < 9.995 else f"{value:.1f}"
 
 
 def _draw_arrow(draw: ImageDraw.ImageDraw, cx: float, cy: float, action: int, cell: int) -> None:

@@ -29,8 +29,8 @@ __all__ = ["LiveCurves", "plot_runs"]
 def plot_runs(ax, curves: dict[str, tuple[list, list]], color=None, label=None, goal=None, individual=True) -> None:
     """Each run's curve (thin), their mean (thick) and min–max band, on ``ax``.
 
-    ``curves`` maps a run label to (steps, values). Runs that stopped early (solved) are
-    held at their last value up to the longest run, so the mean is over all runs throughout.
+    ``curves`` maps a run label to (steps, values). A run that stopped early (solved) counts in
+    the mean up to its last evaluation only: from there on the mean is over the runs still going.
     """
     finished = {k: v for k, v in curves.items() if len(v[0])}
     if not finished:
@@ -40,13 +40,19 @@ def plot_runs(ax, curves: dict[str, tuple[list, list]], color=None, label=None, 
     for run_label, (s, v) in finished.items():
         if individual:
             ax.plot(s, v, color=color, alpha=0.35, linewidth=1)
-        padded.append(np.concatenate([v, np.full(len(steps) - len(v), v[-1])]))
+        padded.append(np.concatenate([v, np.full(len(steps) - len(v), np.nan)]))
     padded = np.array(padded)
-    ax.plot(steps, padded.mean(axis=0), color=color, linewidth=2.5, marker="." if len(steps) < 3 else None, label=label)
+    ax.plot(steps, np.nanmean(padded, axis=0), color=color, linewidth=2.5, marker="." if len(steps) < 3 else None,
+            label=label)
     if len(padded) > 1:
-        ax.fill_between(steps, padded.min(axis=0), padded.max(axis=0), color=color or "C0", alpha=0.15)
+        ax.fill_between(steps, np.nanmin(padded, axis=0), np.nanmax(padded, axis=0), color=color or "C0", alpha=0.15)
     if goal is not None:
         ax.axhline(goal, color="grey", linestyle="--", linewidth=1)
+
+
+def _mean_label(runs: list[str]) -> str:
+    """``mean of 3 runs``; a single run is named as it is."""
+    return runs[0] if len(runs) == 1 else f"mean of {len(runs)} runs"
 
 
 class _NoDisplay:
@@ -65,7 +71,7 @@ class LiveCurves:
         from IPython.display import HTML, display
 
         self.title, self.total_steps, self.runs, self.goal, self.ylabel = title, total_steps, list(runs), goal, ylabel
-        self.groups = groups or {f"mean of {len(self.runs)} runs": self.runs}
+        self.groups = groups or {_mean_label(self.runs): self.runs}
         self.color = {run: f"C{i}" for i, members in enumerate(self.groups.values()) for run in members}
         self.ylim, self.figsize = ylim, figsize
         self.curves: dict[str, tuple[list, list]] = {label: ([], []) for label in self.runs}
@@ -115,7 +121,7 @@ class LiveCurves:
     def _bar_html(self, label: str | None, step: int, summary: str = "") -> str:
         elapsed = time.perf_counter() - self.start
         if label is None:
-            text = f"done: {len(self.runs)} runs in {elapsed:.0f} s. {summary}"
+            text = f"done: {len(self.runs)} run{'' if len(self.runs) == 1 else 's'} in {elapsed:.0f} s. {summary}"
             done, total = 1, 1
         else:
             run = self.runs.index(label)
