@@ -32,6 +32,7 @@ from autograde.runner import RuleResult
 from autograde.sandbox import data_files
 
 COLUMN = "disagreements"  # the grades CSV column that flags them
+NBGRADER_FILES = {"timestamp.txt", "submission_secret.txt"}  # nbgrader's bookkeeping, not the student's data
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,8 @@ class OutOfKernelGrade(NbGraderPreprocessor):
         if notebook != assignment or not rules_for(assignment):
             return nb, resources  # not one of the course's graded notebooks
         folder = Path(resources["metadata"]["path"])
-        files = data_files(folder) | {f"{assignment}.ipynb": submitted_bytes(nb)}
+        files = {name: data for name, data in data_files(folder).items() if name not in NBGRADER_FILES}
+        files[f"{assignment}.ipynb"] = submitted_bytes(nb)
         results = grade_out_of_kernel(assignment, student, files)
         for disagreement in make_authoritative(info["db_url"], assignment, {student: results}, notebook):
             self.log.warning("%s: %s; the out-of-kernel points are recorded", student, disagreement)

@@ -109,7 +109,8 @@ def checkout(tmp_path):
 
 
 def release_into(notebooks: Path) -> list[str]:
-    return release([ASSIGNMENT], notebooks, course=notebooks.parent / "course", record=notebooks.parent / "released.json")
+    return release([ASSIGNMENT], notebooks, course=notebooks.parent / "course",
+                   record=notebooks.parent / "released.json")
 
 
 def test_release_keeps_what_it_does_not_make(checkout):
