@@ -52,11 +52,11 @@ instructor: $(STAMP)
 test: $(STAMP) browser bubblewrap
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
-# Regenerate the student notebooks in notebooks/ from the instructor sources in solutions/.
+# Regenerate the student notebooks in notebooks/ from the instructor sources in solutions/ and
+# record the assignments in the gradebook (grading/course/). Stops, changing nothing, when a file
+# it would overwrite holds someone's work (autograde/release.py).
 release: $(STAMP)
-	for source in solutions/*/; do \
-	  $(BIN)/nbgrader generate_assignment "$$(basename $$source)" --no-db --force || exit 1; \
-	done
+	$(BIN)/python -m autograde.release
 
 # Grade a whole class out of the students' kernels, in parallel on Dask (grading/batch/ASSIGNMENT/grades.csv):
 #   make grade ASSIGNMENT=01_value_iteration SUBMISSIONS=path/to/submissions [BATCH="--scheduler tcp://host:8786"]
@@ -73,5 +73,6 @@ nbgrader-cycle: $(STAMP)
 student-bundle: $(STAMP)
 	$(BIN)/python -m autograde bundle $(BUNDLE)
 
+# grading/ holds a class's gradebook, submissions and feedback: clean leaves it alone.
 clean:
-	rm -rf $(VENV) grading build $(BUNDLE)
+	rm -rf $(VENV) build $(BUNDLE)

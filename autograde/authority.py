@@ -9,19 +9,30 @@ kernel's as each grade cell's ``auto_score`` (``autograde.gradebook.record_score
 still takes precedence), and each rule's diagnosis becomes the automatic comment on its
 answer cell (shown in the feedback). Every rule where the two graders disagree is returned,
 to be flagged.
+
+``OutOfKernelGrade`` does the same inside nbgrader's own ``autograde`` (nbgrader_config.py
+runs it right after ``SaveAutoGrades``), so plain ``nbgrader autograde`` records the
+authoritative points and diagnoses, and ``generate_feedback`` shows them.
 """
 
 from __future__ import annotations
 
+import copy
 import csv
 from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
+from nbgrader.preprocessors import NbGraderPreprocessor
+
+from autograde.feedback import write_feedback
 from autograde.gradebook import record_scores
-from autograde.registry import RULES
+from autograde.registry import RULES, rules_for
 from autograde.runner import RuleResult
+from autograde.sandbox import data_files
 
 COLUMN = "disagreements"  # the grades CSV column that flags them
+NBGRADER_FILES = {"timestamp.txt", "submission_secret.txt"}  # nbgrader's bookkeeping, not the student's data
 
 
 @dataclass(frozen=True)
@@ -96,3 +107,45 @@ def flag_in_csv(grades: Path, assignment: str, disagreements: list[Disagreement]
         writer = csv.DictWriter(f, fieldnames=fields)
         writer.writeheader()
         writer.writerows(rows)
+
+
+def submitted_bytes(nb) -> bytes:
+    """The notebook as nbgrader read it from the submission (its answers, the locked cells as
+    released), without the outputs the kernel just wrote."""
+    clean = copy.deepcopy(nb)
+    for cell in clean.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    return nbformat.writes(clean).encode()
+
+
+class OutOfKernelGrade(NbGraderPreprocessor):
+    """nbgrader autograde's last word: grade the notebook again out of the student's kernel.
+
+    Runs after ``SaveAutoGrades`` has stored the kernel's scores: the notebook's cells as
+    submitted, with the data files beside it, are graded in a process of their own under the
+    batch grader's limits; those points replace the kernel's in the gradebook and each rule's
+    diagnosis becomes its answer cell's comment (``make_authoritative``). Every rule where the
+    kernel had scored otherwise is logged as a warning. ``<assignment>.json`` (points, maximum
+    and diagnosis per rule) is written beside the autograded notebook, and ``generate_feedback``
+    copies it into the student's feedback folder.
+
+    ``make nbgrader-cycle`` turns this step off (``--OutOfKernelGrade.enabled=False``): it runs
+    the same grade itself, after checking what the kernel may have touched.
+    """
+
+    def preprocess(self, nb, resources):
+        from autograde.cycle import grade_out_of_kernel  # the cycle imports this module
+
+        info = resources["nbgrader"]
+        student, assignment, notebook = info["student"], info["assignment"], info["notebook"]
+        if notebook != assignment or not rules_for(assignment):
+            return nb, resources  # not one of the course's graded notebooks
+        folder = Path(resources["metadata"]["path"])
+        files = {name: data for name, data in data_files(folder).items() if name not in NBGRADER_FILES}
+        files[f"{assignment}.ipynb"] = submitted_bytes(nb)
+        results = grade_out_of_kernel(assignment, student, files)
+        for disagreement in make_authoritative(info["db_url"], assignment, {student: results}, notebook):
+            self.log.warning("%s: %s; the out-of-kernel points are recorded", student, disagreement)
+        write_feedback(folder, assignment, student, results)
+        return nb, resources

@@ -45,10 +45,13 @@ def nbgrader(course: Path, *args: str, cell_timeout: int | None = None) -> subpr
     # nbgrader runs the `alembic` command: the environment's own bin/ comes first on PATH.
     path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
     env = dict(os.environ, JUPYTER_CONFIG_PATH=str(HERE), PATH=path)
+    # The cycle grades out of the kernel itself, after its own checks: nbgrader_config.py's
+    # OutOfKernelGrade step (the same grade inside autograde) is off here.
     command = [sys.executable, "-m", "nbgrader", *args,
                f"--CourseDirectory.root={course}",
                f"--CourseDirectory.source_directory={REPO / 'solutions'}",
-               "--CourseDirectory.release_directory=release"]
+               "--CourseDirectory.release_directory=release",
+               "--OutOfKernelGrade.enabled=False"]
     if cell_timeout is not None:
         command.append(f"--Execute.timeout={cell_timeout}")
     return subprocess.run(command, cwd=course, env=env, capture_output=True, text=True)

@@ -8,7 +8,8 @@ out of time and ignores the interrupt, is marked as such and the notebook runs a
 fresh kernel without it, so the other rules are graded.
 ``CapOutput`` caps each cell's output by characters (nbgrader's LimitOutput counts lines;
 one long line made a 50 MB feedback page). ``ScrubTracebacks`` keeps hidden tests out of
-the tracebacks that feedback shows.
+the tracebacks that feedback shows. ``RestoreHiddenTests`` puts the hidden tests back into a
+submission's test cells without nbgrader's misleading warning that each one "has changed".
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ import json
 
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
-from nbgrader.preprocessors import Execute, NbGraderPreprocessor
+from nbgrader.api import MissingEntry
+from nbgrader.preprocessors import ClearHiddenTests, Execute, NbGraderPreprocessor, OverwriteCells
 from traitlets import Integer
 
 from autograde.kernel import GradingKernelManager
@@ -157,3 +159,31 @@ class ScrubTracebacks(NbGraderPreprocessor):
                 if output.get("output_type") == "error":
                     output["traceback"] = [f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"]
         return cell, resources
+
+
+class RestoreHiddenTests(OverwriteCells):
+    """nbgrader's OverwriteCells, quiet about what every submission has.
+
+    The gradebook keeps each test cell with its hidden tests; the release, and so every
+    student's copy, has them cut out. nbgrader's OverwriteCells then finds every such cell's
+    checksum changed, prints "Attribute 'checksum' for cell … has changed!" and restores it.
+    Here a test cell that is exactly as released gets its hidden tests back silently; a locked
+    cell the student really edited is still reported and restored as nbgrader does.
+    """
+
+    def preprocess_cell(self, cell, resources, index):
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if grade_id is not None:
+            try:
+                source = self.gradebook.find_source_cell(grade_id, self.notebook_id, self.assignment_id)
+            except MissingEntry:
+                source = None  # nbgrader's own step reports it
+            if source is not None and source.locked and cell.source == self.released(source):
+                cell.source = source.source
+        return super().preprocess_cell(cell, resources, index)
+
+    def released(self, source) -> str:
+        """The cell's source as generate_assignment released it: without its hidden tests."""
+        cell = NotebookNode(source=source.source, cell_type=source.cell_type, metadata={})
+        ClearHiddenTests(parent=self)._remove_hidden_test_region(cell)
+        return cell.source

@@ -1,8 +1,10 @@
 """notebooks/ is exactly what `make release` (nbgrader generate_assignment) makes from
-solutions/, and leaks no solution code and no hidden test; notebooks carry no outputs."""
+solutions/, and leaks no solution code and no hidden test; notebooks carry no outputs.
+`make release` never overwrites or deletes anyone's work in notebooks/."""
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +14,7 @@ import pytest
 
 from autograde.notebook import is_answer_cell
 from autograde.registry import HERE, REPO, RULES, assignments
+from autograde.release import WorkAtRisk, is_work, release
 
 SOURCES = sorted((REPO / "solutions").glob("*/*.ipynb"))
 RELEASES = sorted((REPO / "notebooks").glob("*/*.ipynb"))
@@ -84,3 +87,58 @@ def test_every_graded_rule_has_an_answer_and_a_test_cell_worth_its_points(source
         assert cell.source.rstrip().endswith("### END HIDDEN TESTS")
         assert f'grade("{rule.name}", {rule.name})' in cell.source.split("### BEGIN HIDDEN TESTS")[1]
         assert f"def {rule.name}(" in answers
+
+
+ASSIGNMENT = "01_value_iteration"
+
+
+def commit(folder: Path, message: str) -> None:
+    for command in (["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", message]):
+        subprocess.run(["git", *command], cwd=folder, check=True, capture_output=True)
+
+
+@pytest.fixture
+def checkout(tmp_path):
+    """A git checkout whose notebooks/ holds the assignment's release as committed."""
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(REPO / "notebooks" / ASSIGNMENT, notebooks / ASSIGNMENT)
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    commit(tmp_path, "release")
+    (tmp_path / "course").mkdir()
+    return notebooks
+
+
+def release_into(notebooks: Path) -> list[str]:
+    return release([ASSIGNMENT], notebooks, course=notebooks.parent / "course",
+                   record=notebooks.parent / "released.json")
+
+
+def test_release_keeps_what_it_does_not_make(checkout):
+    """A trained agent under runs/ (or any file the release does not make) stays."""
+    agent = checkout / ASSIGNMENT / "runs" / "agent.pt"
+    agent.parent.mkdir()
+    agent.write_bytes(b"weights")
+    assert release_into(checkout) == []
+    assert agent.read_bytes() == b"weights"
+
+
+def test_release_refuses_to_overwrite_a_students_edits_and_changes_nothing(checkout):
+    notebook = checkout / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    edited = notebook.read_text().replace("# YOUR CODE HERE", "return 42  # my answer", 1)
+    notebook.write_text(edited)
+    with pytest.raises(WorkAtRisk, match=f"{ASSIGNMENT}.ipynb"):
+        release_into(checkout)
+    assert notebook.read_text() == edited
+
+
+def test_release_updates_what_git_or_the_last_release_wrote(checkout):
+    notebook = checkout / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    fresh = notebook.read_bytes()
+    notebook.write_text(notebook.read_text().replace("value iteration", "an older wording"))
+    commit(checkout.parent, "a stale release")
+    assert release_into(checkout) == [f"wrote {notebook}"]
+    assert notebook.read_bytes() == fresh
+    released = json.loads((checkout.parent / "released.json").read_text())
+    assert not is_work(notebook, released), "what the last release wrote is the release's to replace"
+    notebook.write_bytes(fresh + b"\n")
+    assert is_work(notebook, released)
