@@ -259,7 +259,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograde.cycle", description=__doc__.splitlines()[0])
     parser.add_argument("assignment")
     parser.add_argument("submissions", type=Path)
-    parser.add_argument("--course", type=Path, default=REPO / "grading", help="the nbgrader course folder to use")
+    parser.add_argument("--course", type=Path, default=REPO / "grading" / "cycle",
+                        help="the nbgrader course folder to use (default: grading/cycle)")
     parser.add_argument("--cell-timeout", type=int, help="seconds a notebook cell may run (default: the config's)")
     args = parser.parse_args(argv)
     course = args.course.resolve()
