@@ -107,7 +107,18 @@ def float_flags(rewards, next_q_target, terminated, gamma):
         return rewards + gamma * (1 - terminated.float()) * next_q_target.max(dim=1).values
 
 
-CORRECT = [vectorised, with_detach, with_where, with_a_loop, in_float32, float_flags]
+def detaches_the_network_only(rewards, next_q_target, terminated, gamma):
+    """What the notebook recommends: .detach() the network's values; rewards never carry a gradient."""
+    best = next_q_target.detach().max(dim=1).values
+    return rewards + gamma * (1 - terminated) * best
+
+
+def detached_but_unmasked(rewards, next_q_target, terminated, gamma):
+    best = next_q_target.detach().max(dim=1).values          # the gradient is handled, the mask forgotten
+    return rewards + gamma * best
+
+
+CORRECT = [vectorised, with_detach, with_where, with_a_loop, in_float32, float_flags, detaches_the_network_only]
 WRONG = {
     no_terminal_mask: "bootstraps from terminal next states",
     inverted_mask: "mask is inverted",
@@ -115,6 +126,7 @@ WRONG = {
     mean_over_actions: "averages Q_target(s', ·)",
     keepdim_broadcasts: "broadcast to (B, B)",
     no_detach: "carries a gradient",
+    detached_but_unmasked: "bootstraps from terminal next states",
     gamma_on_reward: "γ also discounts the reward",
     mask_on_reward_too: "also removes the reward",
     max_over_batch: "returned shape",
