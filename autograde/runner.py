@@ -12,9 +12,11 @@ import contextlib
 import io
 import json
 import os
+import re
 import select
 import signal
 import struct
+import sysconfig
 import time
 import warnings
 from dataclasses import asdict, dataclass, field
@@ -117,11 +119,75 @@ def describe_failure(excinfo) -> str:
 
     if isinstance(error, Mistake):
         return str(error)
-    if isinstance(error, NotImplementedError) or "raised NotImplementedError" in str(error):
-        return "not implemented yet: replace `raise NotImplementedError()` with your code"
+    if _still_the_stub(excinfo):
+        return NOT_IMPLEMENTED
     if isinstance(error, StudentCodeError):
         return str(error)
-    return f"your function raised {type(error).__name__}: {error}"
+    place = _place(excinfo)
+    return f"your function raised {type(error).__name__}: {_shortened(str(error))}" + (f" ({place})" if place else "")
+
+
+def _shortened(message: str, limit: int = 300) -> str:
+    """An error's message, cut to ``limit`` characters (torch's dispatcher errors list every backend)."""
+    message = " ".join(message.split())
+    return message if len(message) <= limit else message[:limit - 1].rstrip() + "…"
+
+
+NOT_IMPLEMENTED = "not implemented yet: replace `raise NotImplementedError()` with your code"
+# The answer cell's stub, as the student's own frame raises it: `raise NotImplementedError()`
+# (with or without a message). A NotImplementedError raised *inside* a library the student
+# calls (torch's "Could not run 'aten::…' with arguments from the 'SparseCPU' backend") is an
+# error in written code, not a missing answer.
+_STUB = re.compile(r"^raise\s+NotImplementedError\b")
+# What the out-of-kernel worker sends: "<name> raised NotImplementedError: <message> (cell N, line L: <code>)",
+# the place being the innermost frame in one of the notebook's cells.
+_SANDBOXED_STUB = re.compile(r"\braised NotImplementedError: .*\(cell [^,()]*, line \d+: raise\s+NotImplementedError\b")
+
+
+def _library(filename: str) -> bool:
+    """Whether ``filename`` is code the student did not write: Python's, an installed package's, the grader's."""
+    path = os.path.realpath(filename)
+    roots = {sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")}
+    roots |= {str(HERE), str(HERE.parent / "qlab")}
+    inside = lambda root: path == root or path.startswith(root.rstrip(os.sep) + os.sep)  # noqa: E731
+    return any(inside(root) for root in roots if root) and not inside(str(HERE / "catalogue"))
+
+
+def _student_frames(excinfo) -> list:
+    """The traceback's entries in code the student wrote, innermost last."""
+    return [entry for entry in excinfo.traceback if not _library(str(entry.path))]
+
+
+def _still_the_stub(excinfo) -> bool:
+    """True when the answer is still the stub: the innermost frame of the traceback is the student's
+    own, and its line is `raise NotImplementedError…` (never when a library the student's code
+    called raised it)."""
+    error = excinfo.value
+    if isinstance(error, StudentCodeError):
+        return bool(_SANDBOXED_STUB.search(str(error)))
+    if not isinstance(error, NotImplementedError):
+        return False
+    innermost = excinfo.traceback[-1]
+    if _library(str(innermost.path)):
+        return False
+    try:
+        line = str(innermost.statement).strip()
+    except Exception:  # noqa: BLE001 - no source (e.g. exec'd code): judge by the message alone
+        return str(error) == ""
+    return bool(_STUB.match(line))
+
+
+def _place(excinfo) -> str:
+    """Where in the student's code the error happened: "in f, line 3: y = q.max(1)", or ''."""
+    frames = _student_frames(excinfo)
+    if not frames:
+        return ""
+    entry = frames[-1]
+    try:
+        line = str(entry.statement).strip()
+    except Exception:  # noqa: BLE001
+        line = ""
+    return f"in {entry.name}, line {entry.lineno + 1}" + (f": {line}" if line else "")
 
 
 def _run_pytest(rule: Rule, function, public_only: bool, collector: _Collector) -> int:
