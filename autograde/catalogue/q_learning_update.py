@@ -286,6 +286,9 @@ NAMED_IN_TEXT = {
     terminal_sets_reward, max_over_current_state, sarsa_style, argmax_as_value_torch, max_over_states,
     mean_over_next_actions, alpha_on_target_only, forgets_to_subtract, ignores_alpha, alpha_twice,
     convex_without_alpha, sign_flipped, gamma_on_reward_too, no_gamma_masked, updates_whole_row,
-    updates_all_actions_where, transposed_table, updates_next_state, forgets_return, updates_a_copy,
+    updates_all_actions_where, updates_next_state, forgets_return, updates_a_copy,
     scales_first, two_step_update,
 }
+# (transposed_table is named where its write to Q[action, state] shows; where that write changes
+# nothing, e.g. the target equals the entry, or it crashes on a non-square table, the message is
+# the observation, which is all the evidence says.)
