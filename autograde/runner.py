@@ -289,12 +289,12 @@ def _mistake_key(check: CheckResult) -> str:
 
 
 def _example(failed: list[CheckResult]) -> str:
-    """The diagnosis that shows a group's mistake: among the checks that observed the most
-    common form of it (``returned shape (4,)`` seen by five checks, ``(1,)`` by two), the
-    one with the smallest failing call (the shortest message)."""
+    """The diagnosis that shows a group's mistake: the smallest failing call (the shortest
+    message) among the checks that saw its most common form (``returned shape (4,)`` seen by
+    five checks beats ``(1,)`` seen by two; when every check saw its own form, all of them)."""
     seen = Counter(_observation(c) for c in failed)
-    common = max(seen, key=seen.__getitem__)  # the first seen of the most frequent
-    return min((c.diagnosis for c in failed if _observation(c) == common), key=len)
+    most = max(seen.values())
+    return min((c.diagnosis for c in failed if seen[_observation(c)] == most), key=len)
 
 
 def distinct_mistakes(checks: list[CheckResult]) -> list[Finding]:
