@@ -1,9 +1,9 @@
 """Per-student feedback as JSON, beside nbgrader's HTML page.
 
 For each rule: the points, the maximum, the plain-language diagnosis, each distinct mistake
-once (``mistakes``: its smallest failing example and the descriptions of the checks that found
-it), and each check's one-line description with whether it passed and why not. Nothing else: no check's code or
-name, no reference implementation, no catalogue, no solution.
+once (``mistakes``: its smallest failing example and the descriptions of the checks that
+found it), and each check's one-line description with whether it passed and why not.
+Nothing else: no check's code or name, no reference implementation, no catalogue, no solution.
 """
 
 from __future__ import annotations

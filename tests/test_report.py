@@ -1,7 +1,18 @@
 """The self-grader's report: one line per rule, one line per distinct mistake naming its checks."""
 
+import json
+
+import pytest
+
+import autograde
+from autograde import ChecksFailed
+from autograde.__main__ import main
+from autograde.authority import comment
+from autograde.catalogue.sample_indices import starts_at_one, unfilled_slots
+from autograde.feedback import feedback, write_feedback
+from autograde.registry import RULES
 from autograde.report import format_report
-from autograde.runner import CheckResult, RuleResult
+from autograde.runner import CheckResult, RuleResult, distinct_mistakes, run_checks
 
 
 def test_one_line_per_distinct_mistake_with_the_check_names():
@@ -31,19 +42,6 @@ def test_one_line_per_distinct_mistake_with_the_check_names():
 # A real wrong answer, graded by the real checks: the same mistake, found by every check, is
 # said once everywhere a student reads it (the check cell, grade's printout, qlab-check, the
 # feedback comment and JSON), with the smallest failing call once and the checks named.
-
-import json
-
-import pytest
-
-import autograde
-from autograde import ChecksFailed
-from autograde.__main__ import main
-from autograde.authority import comment
-from autograde.catalogue.sample_indices import starts_at_one, unfilled_slots
-from autograde.feedback import feedback, write_feedback
-from autograde.registry import RULES
-from autograde.runner import distinct_mistakes, run_checks
 
 UNFILLED = "it samples the unfilled slots of the buffer too"
 NEVER_ZERO = "indices run 0 … size − 1"
