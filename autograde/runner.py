@@ -17,8 +17,10 @@ import select
 import signal
 import struct
 import sysconfig
+import textwrap
 import time
 import warnings
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 import pytest
@@ -50,16 +52,15 @@ class RuleResult:
 
     def to_json(self) -> dict:
         return {"rule": self.rule, "points": self.points, "max_points": self.max_points,
-                "diagnosis": self.diagnosis, "checks": [asdict(c) for c in self.checks], "isolated": self.isolated}
+                "diagnosis": self.diagnosis, "checks": [asdict(c) for c in self.checks], "isolated": self.isolated,
+                "mistakes": [{"mistake": f.mistake, "checks": f.names()} for f in findings(self)]}
 
     def report(self) -> str:
+        """The points, each check once (passed or not), then each distinct mistake once with
+        the checks that found it."""
         lines = [f"{self.rule}: {self.points:g} / {self.max_points:g} points"]
-        for check in self.checks:
-            mark = "ok  " if check.passed else "FAIL"
-            lines.append(f"  [{mark}] {check.description}")
-            if not check.passed:
-                lines.append(f"         {check.diagnosis}")
-        return "\n".join(lines)
+        lines += [f"  [{'ok  ' if check.passed else 'FAIL'}] {check.description}" for check in self.checks]
+        return "\n".join(lines + mistake_lines(self))
 
 
 class _StudentFixture:
@@ -286,8 +287,40 @@ def run_checks_forked(rule: Rule, function, public_only: bool = False, timeout: 
     return score(rule, planned, results, missing)
 
 
+_NUMBER = re.compile(r"(?<![A-Za-z_])\d+(?:\.\d+)?(?:e[-+]?\d+)?")
+_LEADING_CALL = re.compile(r"[A-Za-z_][\w.]*\(")
+
+
+@dataclass
+class Finding:
+    """One distinct mistake in a rule's failed checks: what is wrong, shown with the smallest
+    failing example (once), and the checks that found it, in the order they ran."""
+
+    mistake: str
+    checks: list[CheckResult] = field(default_factory=list)
+
+    def names(self, spaced: bool = False) -> list[str]:
+        """The checks' short names (``test_`` dropped; ``spaced``: words, for prose)."""
+        names = (c.name.removeprefix("test_") for c in self.checks)
+        return list(dict.fromkeys(n.replace("_", " ") if spaced else n for n in names))
+
+    def descriptions(self) -> list[str]:
+        return list(dict.fromkeys(c.description for c in self.checks))
+
+
+def _closing(text: str, opening: int) -> int:
+    """The index just past the parenthesis that closes ``text[opening]``, or -1."""
+    depth = 0
+    for i in range(opening, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[i], 0)
+        if depth == 0:
+            return i + 1
+    return -1
+
+
 def _headline(diagnosis: str) -> str:
-    """A diagnosis without its evidence: the final parenthesised group, "mistake (example)"."""
+    """A diagnosis without its evidence: "mistake (example)" loses its final parenthesised
+    group (one that follows a space: ``range(size)`` at the end is code, not evidence)."""
     text = diagnosis.rstrip()
     if not text.endswith(")"):
         return text
@@ -295,20 +328,75 @@ def _headline(diagnosis: str) -> str:
     for i in range(len(text) - 1, -1, -1):
         depth += {")": 1, "(": -1}.get(text[i], 0)
         if depth == 0:
+            if i > 0 and not text[i - 1].isspace():
+                return text
             return text[:i].rstrip() or text
     return text
+
+
+def _observation(check: CheckResult) -> str:
+    """What a failed check observed, without its evidence and without a leading failing call
+    (``rule(size=5, …) returned …``)."""
+    text = _headline(check.diagnosis)
+    call = _LEADING_CALL.match(text)
+    if call:
+        end = _closing(text, call.end() - 1)
+        if end > 0 and text[end:].strip():
+            text = text[end:]
+    return " ".join(text.split())
+
+
+def _mistake_key(check: CheckResult) -> str:
+    """What a failed check says is wrong, whatever example showed it: its observation with
+    every number masked. Observations that name no mistake share one key: they make one line,
+    shown by the smallest example."""
+    return "" if check.generic else _NUMBER.sub("#", _observation(check))
+
+
+def _example(failed: list[CheckResult]) -> str:
+    """The diagnosis that shows a group's mistake: the smallest failing call (the shortest
+    message) among the checks that saw its most common form (``returned shape (4,)`` seen by
+    five checks beats ``(1,)`` seen by two; when every check saw its own form, all of them)."""
+    seen = Counter(_observation(c) for c in failed)
+    most = max(seen.values())
+    return min((c.diagnosis for c in failed if seen[_observation(c)] == most), key=len)
+
+
+def distinct_mistakes(checks: list[CheckResult]) -> list[Finding]:
+    """A rule's failed checks grouped by the mistake they found: one ``Finding`` per distinct
+    mistake (named mistakes in the order they first failed, then the observations that name
+    none), each shown once, by its smallest failing example."""
+    groups: dict[str, list[CheckResult]] = {}
+    for check in (c for c in checks if not c.passed):
+        groups.setdefault(_mistake_key(check), []).append(check)
+    return [Finding(_example(failed), failed) for key, failed in sorted(groups.items(), key=lambda item: item[0] == "")]
+
+
+def findings(result: RuleResult) -> list[Finding]:
+    """``distinct_mistakes`` of a graded rule; a rule that could not be checked at all (no
+    check ran) has its diagnosis as the one finding, found by no check."""
+    if result.checks:
+        return distinct_mistakes(result.checks)
+    return [Finding(result.diagnosis)] if result.diagnosis and result.points < result.max_points else []
 
 
 def summarise(checks: list[CheckResult]) -> str:
     """The rule's diagnosis: one line per distinct mistake (the shortest example of it), with
     the checks that saw it; the observations that name no mistake come last, as one line."""
-    groups: dict[str, list[CheckResult]] = {}
-    for check in (c for c in checks if not c.passed):
-        groups.setdefault("" if check.generic else _headline(check.diagnosis), []).append(check)
+    return "\n".join(f"{f.mistake} [checks: {', '.join(f.names(spaced=True))}]" for f in distinct_mistakes(checks))
+
+
+def mistake_lines(result: RuleResult, width: int | None = None, spaced: bool = False) -> list[str]:
+    """One line per distinct mistake of ``result`` (its smallest failing example once), naming
+    the checks that found it: ``  - mistake  [check, check]``. With ``width``, each mistake is
+    wrapped to that many characters and its checks follow on a ``found by:`` line."""
     lines = []
-    for headline in sorted(groups, key=lambda h: h == ""):
-        failed = groups[headline]
-        shortest = min((c.diagnosis for c in failed), key=len)
-        names = ", ".join(dict.fromkeys(c.name.removeprefix("test_").replace("_", " ") for c in failed))
-        lines.append(f"{shortest} [checks: {names}]")
-    return "\n".join(lines)
+    for finding in findings(result):
+        names = ", ".join(finding.names(spaced))
+        if width is None:
+            lines.append(f"  - {finding.mistake}" + (f"  [{names}]" if names else ""))
+            continue
+        lines += textwrap.wrap(finding.mistake, width, initial_indent="  - ", subsequent_indent="    ")
+        if names:
+            lines += textwrap.wrap(f"found by: {names}", width, initial_indent="    ", subsequent_indent="      ")
+    return lines
