@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-import textwrap
 
 # Hypothesis keeps its files here, not in the folder of the notebook being graded.
 os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(tempfile.gettempdir(), "qlab-hypothesis"))
@@ -51,7 +50,7 @@ class ChecksFailed(AssertionError):
 
 def check(rule_name: str, function) -> None:
     """Run the public checks of a rule on ``function``: print the checks that pass, and raise
-    :class:`ChecksFailed` naming each one that fails (one line each).
+    :class:`ChecksFailed` with each distinct mistake once, naming the checks that found it.
 
     While nbgrader autogrades it never raises (nor writes to stderr) and prints the whole
     report instead: the hidden ``grade`` after it in the same test cell must still run.
@@ -66,7 +65,7 @@ def check(rule_name: str, function) -> None:
         return
     if os.environ.get("NBGRADER_EXECUTION") == "autograde":
         print(f"{rule_name}: {len(passed)} of {len(result.checks)} public checks pass")
-        print(result.report().split("\n", 1)[-1] if result.checks else f"  {result.diagnosis}")
+        print(result.report().split("\n", 1)[-1] if result.checks else f"  - {result.diagnosis}")
         return
     for c in passed:
         print(f"  [ok] {c.description}")
@@ -74,18 +73,18 @@ def check(rule_name: str, function) -> None:
 
 
 def _failure(rule_name: str, result) -> ChecksFailed:
-    """The error for failed public checks: "implement X first", or each failing check and why,
-    in lines short enough for ``nbgrader validate`` (which cuts lines at 90 characters)."""
+    """The error for failed public checks: "implement X first", or one entry per distinct
+    mistake (its smallest failing call once) naming the checks that found it, in lines short
+    enough for ``nbgrader validate`` (which cuts lines at 90 characters)."""
+    from autograde.runner import mistake_lines
+
     failed = [c for c in result.checks if not c.passed]
     if not failed:
         return ChecksFailed(f"{rule_name}: {result.diagnosis}")
     if all(c.diagnosis.startswith("not implemented yet") for c in failed):
         return ChecksFailed.not_implemented(rule_name)
     lines = [f"{rule_name}: {len(failed)} of {len(result.checks)} public checks fail"]
-    for c in failed:
-        lines += textwrap.wrap(c.description, 76, initial_indent="  - ", subsequent_indent="    ")
-        lines += textwrap.wrap(c.diagnosis, 76, initial_indent="    ", subsequent_indent="    ")
-    return ChecksFailed("\n".join(lines))
+    return ChecksFailed("\n".join(lines + mistake_lines(result, width=76, spaced=True)))
 
 
 def grade(rule_name: str, function) -> float:

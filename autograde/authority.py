@@ -28,7 +28,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from autograde.feedback import write_feedback
 from autograde.gradebook import record_scores
 from autograde.registry import RULES, rules_for
-from autograde.runner import RuleResult
+from autograde.runner import RuleResult, findings
 from autograde.sandbox import data_files
 
 COLUMN = "disagreements"  # the grades CSV column that flags them
@@ -48,13 +48,21 @@ class Disagreement:
 
 
 def comment(result: RuleResult, in_kernel: float | None) -> str:
-    """The answer cell's automatic comment: the authoritative points and what is wrong."""
-    text = f"{result.rule}: {result.points:g} / {result.max_points:g} points. {result.diagnosis or 'All checks pass.'}"
+    """The answer cell's automatic comment (Markdown, as nbgrader's feedback page shows it): the
+    authoritative points, then one bullet per distinct mistake with the checks that found it."""
+    found = findings(result)
+    text = f"{result.rule}: {result.points:g} / {result.max_points:g} points."
+    if not found:
+        text += " All checks pass."
     if in_kernel is None or abs(in_kernel - result.points) > 0.005:
         kernel = "did not score it" if in_kernel is None else f"reported {in_kernel:g}"
         text += (f" (Your notebook's kernel {kernel}; these points come from running the checks again outside "
                  "your notebook, where nothing it does can change them.)")
-    return text
+    bullets = []
+    for finding in found:
+        names = ", ".join(finding.names(spaced=True))
+        bullets.append(f"- {' '.join(finding.mistake.split())}" + (f" (found by: {names})" if names else ""))
+    return "\n\n".join([text, "\n".join(bullets)]) if bullets else text
 
 
 def make_authoritative(db_url: str, assignment: str, results: dict[str, list[RuleResult]],

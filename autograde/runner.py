@@ -12,11 +12,15 @@ import contextlib
 import io
 import json
 import os
+import re
 import select
 import signal
 import struct
+import sysconfig
+import textwrap
 import time
 import warnings
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 import pytest
@@ -48,16 +52,15 @@ class RuleResult:
 
     def to_json(self) -> dict:
         return {"rule": self.rule, "points": self.points, "max_points": self.max_points,
-                "diagnosis": self.diagnosis, "checks": [asdict(c) for c in self.checks], "isolated": self.isolated}
+                "diagnosis": self.diagnosis, "checks": [asdict(c) for c in self.checks], "isolated": self.isolated,
+                "mistakes": [{"mistake": f.mistake, "checks": f.names()} for f in findings(self)]}
 
     def report(self) -> str:
+        """The points, each check once (passed or not), then each distinct mistake once with
+        the checks that found it."""
         lines = [f"{self.rule}: {self.points:g} / {self.max_points:g} points"]
-        for check in self.checks:
-            mark = "ok  " if check.passed else "FAIL"
-            lines.append(f"  [{mark}] {check.description}")
-            if not check.passed:
-                lines.append(f"         {check.diagnosis}")
-        return "\n".join(lines)
+        lines += [f"  [{'ok  ' if check.passed else 'FAIL'}] {check.description}" for check in self.checks]
+        return "\n".join(lines + mistake_lines(self))
 
 
 class _StudentFixture:
@@ -117,11 +120,75 @@ def describe_failure(excinfo) -> str:
 
     if isinstance(error, Mistake):
         return str(error)
-    if isinstance(error, NotImplementedError) or "raised NotImplementedError" in str(error):
-        return "not implemented yet: replace `raise NotImplementedError()` with your code"
+    if _still_the_stub(excinfo):
+        return NOT_IMPLEMENTED
     if isinstance(error, StudentCodeError):
         return str(error)
-    return f"your function raised {type(error).__name__}: {error}"
+    place = _place(excinfo)
+    return f"your function raised {type(error).__name__}: {_shortened(str(error))}" + (f" ({place})" if place else "")
+
+
+def _shortened(message: str, limit: int = 300) -> str:
+    """An error's message, cut to ``limit`` characters (torch's dispatcher errors list every backend)."""
+    message = " ".join(message.split())
+    return message if len(message) <= limit else message[:limit - 1].rstrip() + "…"
+
+
+NOT_IMPLEMENTED = "not implemented yet: replace `raise NotImplementedError()` with your code"
+# The answer cell's stub, as the student's own frame raises it: `raise NotImplementedError()`
+# (with or without a message). A NotImplementedError raised *inside* a library the student
+# calls (torch's "Could not run 'aten::…' with arguments from the 'SparseCPU' backend") is an
+# error in written code, not a missing answer.
+_STUB = re.compile(r"^raise\s+NotImplementedError\b")
+# What the out-of-kernel worker sends: "<name> raised NotImplementedError: <message> (cell N, line L: <code>)",
+# the place being the innermost frame in one of the notebook's cells.
+_SANDBOXED_STUB = re.compile(r"\braised NotImplementedError: .*\(cell [^,()]*, line \d+: raise\s+NotImplementedError\b")
+
+
+def _library(filename: str) -> bool:
+    """Whether ``filename`` is code the student did not write: Python's, an installed package's, the grader's."""
+    path = os.path.realpath(filename)
+    roots = {sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")}
+    roots |= {str(HERE), str(HERE.parent / "qlab")}
+    inside = lambda root: path == root or path.startswith(root.rstrip(os.sep) + os.sep)  # noqa: E731
+    return any(inside(root) for root in roots if root) and not inside(str(HERE / "catalogue"))
+
+
+def _student_frames(excinfo) -> list:
+    """The traceback's entries in code the student wrote, innermost last."""
+    return [entry for entry in excinfo.traceback if not _library(str(entry.path))]
+
+
+def _still_the_stub(excinfo) -> bool:
+    """True when the answer is still the stub: the innermost frame of the traceback is the student's
+    own, and its line is `raise NotImplementedError…` (never when a library the student's code
+    called raised it)."""
+    error = excinfo.value
+    if isinstance(error, StudentCodeError):
+        return bool(_SANDBOXED_STUB.search(str(error)))
+    if not isinstance(error, NotImplementedError):
+        return False
+    innermost = excinfo.traceback[-1]
+    if _library(str(innermost.path)):
+        return False
+    try:
+        line = str(innermost.statement).strip()
+    except Exception:  # noqa: BLE001 - no source (e.g. exec'd code): judge by the message alone
+        return str(error) == ""
+    return bool(_STUB.match(line))
+
+
+def _place(excinfo) -> str:
+    """Where in the student's code the error happened: "in f, line 3: y = q.max(1)", or ''."""
+    frames = _student_frames(excinfo)
+    if not frames:
+        return ""
+    entry = frames[-1]
+    try:
+        line = str(entry.statement).strip()
+    except Exception:  # noqa: BLE001
+        line = ""
+    return f"in {entry.name}, line {entry.lineno + 1}" + (f": {line}" if line else "")
 
 
 def _run_pytest(rule: Rule, function, public_only: bool, collector: _Collector) -> int:
@@ -220,8 +287,40 @@ def run_checks_forked(rule: Rule, function, public_only: bool = False, timeout: 
     return score(rule, planned, results, missing)
 
 
+_NUMBER = re.compile(r"(?<![A-Za-z_])\d+(?:\.\d+)?(?:e[-+]?\d+)?")
+_LEADING_CALL = re.compile(r"[A-Za-z_][\w.]*\(")
+
+
+@dataclass
+class Finding:
+    """One distinct mistake in a rule's failed checks: what is wrong, shown with the smallest
+    failing example (once), and the checks that found it, in the order they ran."""
+
+    mistake: str
+    checks: list[CheckResult] = field(default_factory=list)
+
+    def names(self, spaced: bool = False) -> list[str]:
+        """The checks' short names (``test_`` dropped; ``spaced``: words, for prose)."""
+        names = (c.name.removeprefix("test_") for c in self.checks)
+        return list(dict.fromkeys(n.replace("_", " ") if spaced else n for n in names))
+
+    def descriptions(self) -> list[str]:
+        return list(dict.fromkeys(c.description for c in self.checks))
+
+
+def _closing(text: str, opening: int) -> int:
+    """The index just past the parenthesis that closes ``text[opening]``, or -1."""
+    depth = 0
+    for i in range(opening, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[i], 0)
+        if depth == 0:
+            return i + 1
+    return -1
+
+
 def _headline(diagnosis: str) -> str:
-    """A diagnosis without its evidence: the final parenthesised group, "mistake (example)"."""
+    """A diagnosis without its evidence: "mistake (example)" loses its final parenthesised
+    group (one that follows a space: ``range(size)`` at the end is code, not evidence)."""
     text = diagnosis.rstrip()
     if not text.endswith(")"):
         return text
@@ -229,20 +328,75 @@ def _headline(diagnosis: str) -> str:
     for i in range(len(text) - 1, -1, -1):
         depth += {")": 1, "(": -1}.get(text[i], 0)
         if depth == 0:
+            if i > 0 and not text[i - 1].isspace():
+                return text
             return text[:i].rstrip() or text
     return text
+
+
+def _observation(check: CheckResult) -> str:
+    """What a failed check observed, without its evidence and without a leading failing call
+    (``rule(size=5, …) returned …``)."""
+    text = _headline(check.diagnosis)
+    call = _LEADING_CALL.match(text)
+    if call:
+        end = _closing(text, call.end() - 1)
+        if end > 0 and text[end:].strip():
+            text = text[end:]
+    return " ".join(text.split())
+
+
+def _mistake_key(check: CheckResult) -> str:
+    """What a failed check says is wrong, whatever example showed it: its observation with
+    every number masked. Observations that name no mistake share one key: they make one line,
+    shown by the smallest example."""
+    return "" if check.generic else _NUMBER.sub("#", _observation(check))
+
+
+def _example(failed: list[CheckResult]) -> str:
+    """The diagnosis that shows a group's mistake: the smallest failing call (the shortest
+    message) among the checks that saw its most common form (``returned shape (4,)`` seen by
+    five checks beats ``(1,)`` seen by two; when every check saw its own form, all of them)."""
+    seen = Counter(_observation(c) for c in failed)
+    most = max(seen.values())
+    return min((c.diagnosis for c in failed if seen[_observation(c)] == most), key=len)
+
+
+def distinct_mistakes(checks: list[CheckResult]) -> list[Finding]:
+    """A rule's failed checks grouped by the mistake they found: one ``Finding`` per distinct
+    mistake (named mistakes in the order they first failed, then the observations that name
+    none), each shown once, by its smallest failing example."""
+    groups: dict[str, list[CheckResult]] = {}
+    for check in (c for c in checks if not c.passed):
+        groups.setdefault(_mistake_key(check), []).append(check)
+    return [Finding(_example(failed), failed) for key, failed in sorted(groups.items(), key=lambda item: item[0] == "")]
+
+
+def findings(result: RuleResult) -> list[Finding]:
+    """``distinct_mistakes`` of a graded rule; a rule that could not be checked at all (no
+    check ran) has its diagnosis as the one finding, found by no check."""
+    if result.checks:
+        return distinct_mistakes(result.checks)
+    return [Finding(result.diagnosis)] if result.diagnosis and result.points < result.max_points else []
 
 
 def summarise(checks: list[CheckResult]) -> str:
     """The rule's diagnosis: one line per distinct mistake (the shortest example of it), with
     the checks that saw it; the observations that name no mistake come last, as one line."""
-    groups: dict[str, list[CheckResult]] = {}
-    for check in (c for c in checks if not c.passed):
-        groups.setdefault("" if check.generic else _headline(check.diagnosis), []).append(check)
+    return "\n".join(f"{f.mistake} [checks: {', '.join(f.names(spaced=True))}]" for f in distinct_mistakes(checks))
+
+
+def mistake_lines(result: RuleResult, width: int | None = None, spaced: bool = False) -> list[str]:
+    """One line per distinct mistake of ``result`` (its smallest failing example once), naming
+    the checks that found it: ``  - mistake  [check, check]``. With ``width``, each mistake is
+    wrapped to that many characters and its checks follow on a ``found by:`` line."""
     lines = []
-    for headline in sorted(groups, key=lambda h: h == ""):
-        failed = groups[headline]
-        shortest = min((c.diagnosis for c in failed), key=len)
-        names = ", ".join(dict.fromkeys(c.name.removeprefix("test_").replace("_", " ") for c in failed))
-        lines.append(f"{shortest} [checks: {names}]")
-    return "\n".join(lines)
+    for finding in findings(result):
+        names = ", ".join(finding.names(spaced))
+        if width is None:
+            lines.append(f"  - {finding.mistake}" + (f"  [{names}]" if names else ""))
+            continue
+        lines += textwrap.wrap(finding.mistake, width, initial_indent="  - ", subsequent_indent="    ")
+        if names:
+            lines += textwrap.wrap(f"found by: {names}", width, initial_indent="    ", subsequent_indent="      ")
+    return lines

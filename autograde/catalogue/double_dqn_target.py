@@ -118,7 +118,15 @@ def float_flags(rewards, next_q_online, next_q_target, terminated, gamma):
         return rewards + gamma * (1 - terminated.float()) * next_q_target.gather(1, best).squeeze(1)
 
 
-CORRECT = [gather_under_no_grad, fancy_indexing_detached, loop_over_batch, one_hot_where, in_float32, float_flags]
+def detaches_the_networks_only(rewards, next_q_online, next_q_target, terminated, gamma):
+    """.detach() the two networks' values, as the notebook says; the rewards carry no gradient anyway."""
+    best = next_q_online.detach().argmax(dim=1, keepdim=True)
+    value = next_q_target.detach().gather(1, best).squeeze(1)
+    return rewards + gamma * (1 - terminated) * value
+
+
+CORRECT = [gather_under_no_grad, fancy_indexing_detached, loop_over_batch, one_hot_where, in_float32, float_flags,
+           detaches_the_networks_only]
 WRONG = {
     target_picks_online_evaluates: "the roles are swapped",
     plain_dqn_max: "plain DQN target",

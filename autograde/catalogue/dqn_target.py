@@ -107,7 +107,24 @@ def float_flags(rewards, next_q_target, terminated, gamma):
         return rewards + gamma * (1 - terminated.float()) * next_q_target.max(dim=1).values
 
 
-CORRECT = [vectorised, with_detach, with_where, with_a_loop, in_float32, float_flags]
+def detaches_the_network_only(rewards, next_q_target, terminated, gamma):
+    """What the notebook recommends: .detach() the network's values; rewards never carry a gradient."""
+    best = next_q_target.detach().max(dim=1).values
+    return rewards + gamma * (1 - terminated) * best
+
+
+def detached_but_unmasked(rewards, next_q_target, terminated, gamma):
+    best = next_q_target.detach().max(dim=1).values          # the gradient is handled, the mask forgotten
+    return rewards + gamma * best
+
+
+def sparse_to_save_memory(rewards, next_q_target, terminated, gamma):
+    with torch.no_grad():
+        best = next_q_target.to_sparse().max(dim=1).values    # torch has no max over a sparse tensor's rows
+        return rewards + gamma * (1 - terminated) * best
+
+
+CORRECT = [vectorised, with_detach, with_where, with_a_loop, in_float32, float_flags, detaches_the_network_only]
 WRONG = {
     no_terminal_mask: "bootstraps from terminal next states",
     inverted_mask: "mask is inverted",
@@ -115,6 +132,8 @@ WRONG = {
     mean_over_actions: "averages Q_target(s', ·)",
     keepdim_broadcasts: "broadcast to (B, B)",
     no_detach: "carries a gradient",
+    detached_but_unmasked: "bootstraps from terminal next states",
+    sparse_to_save_memory: "your function raised NotImplementedError: Could not run 'aten::max.dim'",
     gamma_on_reward: "γ also discounts the reward",
     mask_on_reward_too: "also removes the reward",
     max_over_batch: "returned shape",

@@ -191,6 +191,101 @@ def masks_in_place(phi, rewards, phi_next, terminated, gamma, n_iterations):
     return w
 
 
+def no_gamma_einsum(phi, rewards, phi_next, terminated, gamma, n_iterations):
+    w = np.zeros(phi.shape[1])
+    for _ in range(n_iterations):
+        q_next = np.einsum("nad,d->na", phi_next, w)
+        y = rewards + np.where(terminated, 0.0, q_next.max(axis=1))          # γ forgotten
+        w = np.linalg.lstsq(phi, y, rcond=None)[0]
+    return w
+
+
+def inverted_mask_where(phi, rewards, phi_next, terminated, gamma, n_iterations):
+    w = np.zeros(phi.shape[1])
+    for _ in range(n_iterations):
+        y = rewards + gamma * np.where(terminated, np.max(phi_next @ w, axis=1), 0.0)
+        w = np.linalg.lstsq(phi, y, rcond=None)[0]
+    return w
+
+
+def masks_reward_torch(phi, rewards, phi_next, terminated, gamma, n_iterations):
+    import torch
+
+    phi, rewards, phi_next = torch.as_tensor(phi), torch.as_tensor(rewards), torch.as_tensor(phi_next)
+    alive = (~torch.as_tensor(terminated)).to(phi.dtype)
+    w = torch.zeros(phi.shape[1], dtype=phi.dtype)
+    for _ in range(n_iterations):
+        y = alive * (rewards + gamma * (phi_next @ w).amax(dim=1))         # the reward masked too
+        w = torch.linalg.lstsq(phi, y.unsqueeze(1)).solution.squeeze(1)
+    return w
+
+
+def argmax_as_value_loop(phi, rewards, phi_next, terminated, gamma, n_iterations):
+    w = np.zeros(phi.shape[1])
+    for _ in range(n_iterations):
+        y = np.empty(len(rewards))
+        for i in range(len(rewards)):
+            best = np.argmax([features @ w for features in phi_next[i]])   # the best action, not its value
+            y[i] = rewards[i] + (0.0 if terminated[i] else gamma * best)
+        w = np.linalg.lstsq(phi, y, rcond=None)[0]
+    return w
+
+
+def first_action_value(phi, rewards, phi_next, terminated, gamma, n_iterations):
+    w = np.zeros(phi.shape[1])
+    for _ in range(n_iterations):
+        y = rewards + gamma * (1 - terminated) * (phi_next @ w)[:, 0]
+        w = np.linalg.lstsq(phi, y, rcond=None)[0]
+    return w
+
+
+def no_masking_torch(phi, rewards, phi_next, terminated, gamma, n_iterations):
+    import torch
+
+    phi, rewards, phi_next = torch.as_tensor(phi), torch.as_tensor(rewards), torch.as_tensor(phi_next)
+    w = torch.zeros(phi.shape[1], dtype=phi.dtype)
+    for _ in range(n_iterations):
+        y = rewards + gamma * (phi_next @ w).max(dim=1).values
+        w = torch.linalg.pinv(phi) @ y
+    return w
+
+
+def targets_before_loop_pinv(phi, rewards, phi_next, terminated, gamma, n_iterations):
+    pinv, w = np.linalg.pinv(phi), np.zeros(phi.shape[1])
+    y = np.where(terminated, rewards, rewards + gamma * (phi_next @ w).max(axis=1))
+    for _ in range(n_iterations):
+        w = pinv @ y                                  # y never sees the new w
+    return w
+
+
+def starts_counting_at_one(phi, rewards, phi_next, terminated, gamma, n_iterations):
+    w, k = np.zeros(phi.shape[1]), 1
+    while k < n_iterations:
+        y = rewards + gamma * ~terminated * np.max(phi_next @ w, axis=1)
+        w = np.linalg.solve(phi.T @ phi, phi.T @ y)
+        k += 1
+    return w
+
+
+def residual_normal_equations(phi, rewards, phi_next, terminated, gamma, n_iterations):
+    # "w appears on both sides: solve for it" — the target is not frozen
+    w = np.zeros(phi.shape[1])
+    for _ in range(n_iterations):
+        greedy = phi_next[np.arange(len(phi)), (phi_next @ w).argmax(axis=1)]
+        a = phi - gamma * (~terminated)[:, None] * greedy
+        w = np.linalg.solve(a.T @ a, a.T @ rewards)
+    return w
+
+
+def max_over_features_loop(phi, rewards, phi_next, terminated, gamma, n_iterations):
+    w = np.zeros(phi.shape[1])
+    for _ in range(n_iterations):
+        best_features = phi_next.max(axis=1)          # feature by feature
+        y = rewards + gamma * (1 - terminated) * (best_features @ w)
+        w = np.linalg.pinv(phi) @ y
+    return w
+
+
 CORRECT = [with_lstsq, normal_equations, pseudo_inverse_loop, in_torch, in_float32, qr_solver]
 # Each wrong answer maps to words its diagnosis must contain: the name of its mistake, or, where
 # no single classic mistake explains it, the observation (e.g. "w_K").
@@ -210,4 +305,25 @@ WRONG = {
     one_gradient_step: "w_K",
     returns_targets: "the targets? return the weights",
     masks_in_place: "changed its argument `phi_next`",
+    no_gamma_einsum: "γ is missing",
+    inverted_mask_where: "terminal mask is inverted",
+    masks_reward_torch: "zeroes the reward of terminal transitions",
+    argmax_as_value_loop: "argmax_a' w·φ(s', a'), the index",
+    first_action_value: "the first next action's value",
+    no_masking_torch: "bootstraps from terminal next states",
+    targets_before_loop_pinv: "computes the targets once",
+    starts_counting_at_one: "one regression too few",
+    residual_normal_equations: "minimises the Bellman residual",
+    max_over_features_loop: "feature by feature",
+}
+# The wrong answers whose mistake the notebook's text warns about (03, exercise 2): targets from the
+# frozen w_k, recomputed every iteration; the (1 − terminated) mask; max over each next state's
+# actions; γ; the regression on φ(s_i, a_i); exactly n_iterations regressions from w_0 = 0; w_K of
+# shape (d,); the data read-only.
+NAMED_IN_TEXT = {
+    one_too_many, one_too_few, targets_once, until_convergence, bellman_residual, no_terminal_masking,
+    max_over_features, one_max_for_all, mean_over_next_actions, gamma_on_reward_too, regresses_next_features,
+    column_targets, returns_targets, masks_in_place, no_gamma_einsum, inverted_mask_where, masks_reward_torch,
+    argmax_as_value_loop, no_masking_torch, targets_before_loop_pinv, starts_counting_at_one,
+    residual_normal_equations, max_over_features_loop,
 }

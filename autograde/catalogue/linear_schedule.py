@@ -88,7 +88,20 @@ def returns_list(t, start, end, duration):
     return [start + min(t / duration, 1.0) * (end - start)]
 
 
-CORRECT = [clamped_fraction, interp, branch, in_torch, in_float32, weighted_average]
+def float32_item(t, start, end, duration):
+    import torch
+
+    fraction = torch.clamp(torch.tensor(t) / duration, max=1.0)     # float32, then a Python float: 0.40000001
+    return (start + fraction * (end - start)).item()
+
+
+def float32_as_python_float(t, start, end, duration):
+    fraction = np.float32(min(t / duration, 1.0))
+    return float(start + fraction * np.float32(end - start))
+
+
+CORRECT = [clamped_fraction, interp, branch, in_torch, in_float32, weighted_average, float32_item,
+           float32_as_python_float]
 # Each wrong answer maps to words its diagnosis must contain: the name of its mistake, or the
 # observation where no single classic mistake explains it.
 WRONG = {

@@ -60,6 +60,19 @@ def no_wrap(storage, index, size, obs, action, reward, next_obs, terminated, tru
     return index + 1, min(size + 1, len(storage["obs"]))
 
 
+def wraps_late(storage, index, size, obs, action, reward, next_obs, terminated, truncated):
+    capacity = len(storage["obs"])
+    storage["obs"][index] = obs
+    storage["actions"][index] = action
+    storage["rewards"][index] = reward
+    storage["next_obs"][index] = next_obs
+    storage["terminated"][index] = terminated
+    index += 1
+    if index > capacity:          # off by one: the last slot is capacity - 1, so index == capacity must wrap too
+        index = 0
+    return index, min(size + 1, capacity)
+
+
 def wraps_early(storage, index, size, obs, action, reward, next_obs, terminated, truncated):
     capacity = len(storage["obs"])
     plain(storage, index, size, obs, action, reward, next_obs, terminated, truncated)
@@ -118,7 +131,8 @@ def forgets_return(storage, index, size, obs, action, reward, next_obs, terminat
 
 CORRECT = [plain, with_if, with_numpy_put, slices, returns_a_list]
 WRONG = {
-    no_wrap: "never wraps around",
+    no_wrap: "does not wrap around at the last slot",
+    wraps_late: "after slot N − 1 it returns N, past the end",
     wraps_early: "wraps one slot early",
     size_unbounded: "keeps growing past the capacity",
     size_from_index: "size follows the write index",

@@ -71,7 +71,59 @@ def one_index(size, capacity, batch_size, rng):
     return rng.integers(0, size)
 
 
-CORRECT = [with_integers, with_choice, with_a_loop, from_uniform, as_torch]
+def sorted_batch(size, capacity, batch_size, rng):
+    return np.sort(rng.integers(0, size, batch_size))          # "sorted reads are faster": still independent draws
+
+
+def choice_of_a_range(size, capacity, batch_size, rng):
+    return rng.choice(np.arange(size), batch_size)
+
+
+def consecutive_window(size, capacity, batch_size, rng):
+    start = rng.integers(0, max(size - batch_size, 0) + 1)     # a random window: every slot still comes up equally often
+    return (start + np.arange(batch_size)) % size
+
+
+def wrapped_window(size, capacity, batch_size, rng):
+    return (rng.integers(0, size) + np.arange(batch_size)) % size
+
+
+def replace_only_when_needed(size, capacity, batch_size, rng):
+    return rng.choice(size, size=batch_size, replace=batch_size > size)
+
+
+def permutation_then_cycle(size, capacity, batch_size, rng):
+    return np.resize(rng.permutation(size), batch_size)
+
+
+def stratified(size, capacity, batch_size, rng):
+    edges = np.linspace(0, size, batch_size + 1)              # one index from each of batch_size equal strata
+    return np.floor(edges[:-1] + rng.random(batch_size) * (edges[1:] - edges[:-1])).astype(np.int64)
+
+
+def evenly_spaced(size, capacity, batch_size, rng):
+    step = max(size // batch_size, 1)                         # systematic sampling: a random start, a fixed stride
+    return (rng.integers(0, size) + step * np.arange(batch_size)) % size
+
+
+def one_index_repeated(size, capacity, batch_size, rng):
+    return np.full(batch_size, rng.integers(0, size))
+
+
+def pairs_of_neighbours(size, capacity, batch_size, rng):
+    first = rng.integers(0, size, (batch_size + 1) // 2)      # each index and the transition after it
+    return np.stack([first, (first + 1) % size], axis=1).ravel()[:batch_size]
+
+
+def each_drawn_twice(size, capacity, batch_size, rng):
+    return np.repeat(rng.integers(0, size, (batch_size + 1) // 2), 2)[:batch_size]
+
+
+def upper_bound_plus_one(size, capacity, batch_size, rng):
+    return rng.integers(0, size + 1, batch_size)               # "integers excludes the end, so add one"
+
+
+CORRECT = [with_integers, with_choice, with_a_loop, from_uniform, as_torch, sorted_batch, choice_of_a_range]
 WRONG = {
     unfilled_slots: "unfilled slots",
     never_the_newest: "newest filled slot",
@@ -84,4 +136,14 @@ WRONG = {
     float_indices: "indices are integers",
     newest_window: "not a recent window",
     one_index: "expected (batch_size,)",
+    consecutive_window: "window of consecutive slots",
+    wrapped_window: "window of consecutive slots",
+    replace_only_when_needed: "draws without replacement",
+    permutation_then_cycle: "draws without replacement",
+    stratified: "one index per stratum",
+    evenly_spaced: "one index per stratum",
+    one_index_repeated: "every index of the batch is the same slot",
+    pairs_of_neighbours: "pairs of them are exactly 1 slots apart",
+    each_drawn_twice: "the same slots come up again and again",
+    upper_bound_plus_one: "the upper bound is one too high",
 }

@@ -37,6 +37,31 @@ def quadratic(peaks_inside: bool = True) -> QuadraticCritic:
     return QuadraticCritic(weight if peaks_inside else 3.0 * weight, LOW, HIGH)
 
 
+class Record:
+    """What a critic was asked, kept in the grader: every (state, action) pair it scored, in
+    order, and the value it returned. Out of the kernel the critic runs here (a callback), so
+    the record is the grader's own; it keeps at most ``MAX_ROWS`` pairs (``overflow`` past that).
+    When the critic is pickled or deep-copied (the catalogue's stand-in for another process, or
+    a student's copy), the copy records elsewhere: ``shipped`` says so, and the checks then
+    judge by the result alone."""
+
+    MAX_ROWS = 1_000_000
+
+    def __init__(self):
+        self.obs, self.actions, self.values = [], [], []
+        self.rows, self.overflow, self.shipped = 0, False, False
+
+    def add(self, obs: torch.Tensor, actions: torch.Tensor, values: torch.Tensor) -> None:
+        rows = max(obs.shape[0], actions.shape[0])
+        self.rows += rows
+        if self.rows > self.MAX_ROWS:
+            self.overflow = True
+            return
+        self.obs.append(obs.detach().to(torch.float64).expand(rows, -1).cpu().numpy().copy())
+        self.actions.append(actions.detach().to(torch.float64).expand(rows, -1).cpu().numpy().copy())
+        self.values.append(values.detach().to(torch.float64).reshape(-1).expand(rows).cpu().numpy().copy())
+
+
 class Critic:
     """What random_shooting and cross_entropy_method are handed: Q(s, a), and nothing else.
 
@@ -46,12 +71,14 @@ class Critic:
     imported in the sandbox, so the student's process gets a callback that runs it here; it
     takes only (B, obs_dim) states and (B, act_dim) actions (B may be 1 on either side), so
     the student cannot make the grader build a table of every state against every action.
+    Given a ``Record``, it notes every pair it scores there (on the grader's side).
     """
 
-    __slots__ = ("_critic",)
+    __slots__ = ("_critic", "_record")
 
-    def __init__(self, critic: QuadraticCritic):
+    def __init__(self, critic: QuadraticCritic, record: "Record | None" = None):
         self._critic = copy.deepcopy(critic)
+        self._record = record
 
     def __call__(self, obs, actions) -> torch.Tensor:
         obs, actions = torch.as_tensor(obs), torch.as_tensor(actions)
@@ -62,10 +89,42 @@ class Critic:
                              f"actions of shape (B, {len(LOW)}); it was given {tuple(obs.shape)} and "
                              f"{tuple(actions.shape)}")
         with torch.no_grad():
-            return self._critic(obs, actions)
+            values = self._critic(obs, actions)
+        if self._record is not None:
+            self._record.add(obs, actions, values)
+        return values
+
+    def __reduce__(self):
+        if self._record is not None:
+            self._record.shipped = True
+        return Critic, (self._critic,)
 
     def __getattr__(self, name: str):
         raise AttributeError(f"the critic can only be called, critic(obs, actions); it has no attribute {name!r}")
+
+
+def per_state(record: Record, obs: torch.Tensor):
+    """The record split by state: for each row of ``obs``, the actions scored with it (in the
+    order scored) and their values; and how many pairs had a state that is not a row of ``obs``."""
+    if not record.obs:
+        return [(np.zeros((0, len(LOW))), np.zeros(0)) for _ in range(obs.shape[0])], 0
+    rows = np.concatenate(record.obs)
+    actions, values = np.concatenate(record.actions), np.concatenate(record.values)
+    given = obs.detach().to(torch.float64).cpu().numpy()
+    unique, inverse = np.unique(rows.round(4), axis=0, return_inverse=True)
+    index = np.full(len(unique), -1)
+    for u, row in enumerate(unique):
+        distance = np.abs(given - row).max(axis=1)
+        nearest = int(distance.argmin())
+        if distance[nearest] < 1e-4:
+            index[u] = nearest
+    state = index[np.asarray(inverse).reshape(-1)]
+    return [(actions[state == b], values[state == b]) for b in range(given.shape[0])], int((state < 0).sum())
+
+
+def inside(actions: np.ndarray) -> np.ndarray:
+    """Which rows of ``actions`` lie in the box [LOW, HIGH]."""
+    return ((actions >= LOW - 1e-9) & (actions <= HIGH + 1e-9)).all(axis=-1)
 
 
 def states(n: int, seed: int = 0, dtype=torch.float64) -> torch.Tensor:
@@ -78,7 +137,11 @@ def actions_of(value, name: str, batch: int, dtype) -> torch.Tensor:
     """The student's actions as a (batch, act_dim) tensor, or a Mistake saying what came back."""
     actions = torch.as_tensor(as_array(value, name))
     if tuple(actions.shape) != (batch, len(LOW)):
-        hint = " (one value per state: did you return Q instead of the action?)" if tuple(actions.shape) == (batch,) else ""
+        hint = ""
+        if tuple(actions.shape) == (batch,):
+            hint = (" (one whole number per state: did you return the index of the best sample instead of the action "
+                    "itself?)" if not actions.is_floating_point() else
+                    " (one value per state: did you return Q instead of the action?)")
         raise Mistake(f"{name} returned shape {tuple(actions.shape)}; expected (batch, act_dim) = ({batch}, {len(LOW)}){hint}")
     if not actions.is_floating_point():
         raise Mistake(f"{name} returned dtype {actions.dtype}; actions are real numbers (a float dtype)")

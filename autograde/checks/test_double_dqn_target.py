@@ -158,15 +158,19 @@ def test_per_sample_discounts(student):
 
 @pytest.mark.public
 def test_no_gradient_flows_through_the_target(student):
-    """the target is a constant: no gradient flows through it"""
+    """the target is a constant: no gradient flows through it
+
+    Only gradient flow is judged here (the values and the returned type are the other checks'
+    business). As in the agent, the networks' values require grad and the rewards do not: a
+    target that detaches the networks' values alone is correct."""
     online, target = ONLINE.clone().requires_grad_(True), TARGET.clone().requires_grad_(True)
-    rewards = REWARDS.clone().requires_grad_(True)
-    y = student(rewards, online, target, tensors(0.0, 0.0, 0.0), 0.5)
-    expect(isinstance(y, torch.Tensor), f"{NAME} returned a {type(y).__name__}; return a torch tensor")
-    expect(not y.requires_grad and y.grad_fn is None,
-           f"with inputs that require grad, {NAME} returned a tensor with grad_fn={type(y.grad_fn).__name__}: "
-           "a gradient would flow through the target. Compute it under `with torch.no_grad():` (or .detach() "
-           "the networks' values): the regression Q(s, a) ≈ y treats y as a constant")
+    y = student(REWARDS.clone(), online, target, tensors(0.0, 0.0, 0.0), 0.5)
+    if isinstance(y, torch.Tensor):
+        expect(not y.requires_grad and y.grad_fn is None,
+               "a gradient would flow through the target: compute it under `with torch.no_grad():` (or .detach() "
+               "the networks' values); the regression Q(s, a) ≈ y treats y as a constant "
+               f"(with next_q_online and next_q_target requiring grad, {NAME} returned a tensor with "
+               f"grad_fn={type(y.grad_fn).__name__})")
 
 
 @pytest.mark.public

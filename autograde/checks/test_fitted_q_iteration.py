@@ -95,6 +95,20 @@ MISTAKES = {
         _fqi(future=lambda w, phi_next: np.mean(phi_next @ w, axis=1)),
     "γ also discounts the reward: y = r + γ max_a' w·φ(s', a'), not γ (r + max_a' w·φ(s', a'))":
         _fqi(target=lambda r, g, m, f: g * (r + m * f)),
+    "γ is missing: y = r + γ max_a' w·φ(s', a'), the next state's value discounted by γ":
+        _fqi(target=lambda r, g, m, f: r + m * f),
+    "its terminal mask is inverted: it bootstraps only from terminal next states; the factor is "
+    "(1 − terminated_i), zero exactly where the transition terminated":
+        _fqi(target=lambda r, g, m, f: r + g * (1 - m) * f),
+    "it zeroes the reward of terminal transitions too: when `terminated[i]`, y_i = r_i (only the bootstrap term "
+    "is masked)":
+        _fqi(target=lambda r, g, m, f: m * (r + g * f)),
+    "its targets use argmax_a' w·φ(s', a'), the index of the best next action, as a value; they need the value "
+    "itself, np.max(phi_next @ w, axis=1)":
+        _fqi(future=lambda w, phi_next: np.argmax(phi_next @ w, axis=1).astype(float)),
+    "its targets use the first next action's value w·φ(s', a'=0); they take the best next action, "
+    "max_a' w·φ(s', a')":
+        _fqi(future=lambda w, phi_next: phi_next[:, 0] @ w),
     "it regresses on the next state's features: the inputs of the regression are φ(s_i, a_i), the rows of `phi`":
         _fqi(inputs=lambda w, phi, phi_next: _greedy_next_features(w, phi_next)),
 }

@@ -52,7 +52,13 @@ PROBES = [Probe(f"t = {a[0]}, {a[1]} → {a[2]} over {a[3]}", a) for a in [
     (250, 0.4, 1.0, 1000), (1500, 0.4, 1.0, 1000), (1, 2.0, 0.0, 4), (6, -1.5, 0.5, 4),
 ]]
 
-DIFFERENTIAL = Differential(reference, MISTAKES, PROBES)
+# One tolerance policy for every rule: an answer computed in float32 is correct (as in 03–07).
+# A schedule returns one number, often a Python float whose dtype no longer says it was computed
+# in float32 (`.item()` of a float32 tensor), so every answer is compared at float32 precision;
+# every classic mistake above differs by far more.
+PRECISION = np.dtype(np.float32)
+
+DIFFERENTIAL = Differential(reference, MISTAKES, PROBES, dtype=PRECISION)
 
 
 def check(student, t, start, end, duration):
@@ -63,7 +69,7 @@ def check(student, t, start, end, duration):
         raise Mistake(f"linear_schedule returned a {type(got).__name__}; expected one number "
                       f"(in {call_text('linear_schedule', args)}: it returned {got!r:.60})")
     value = as_array(got, "linear_schedule")
-    if not close(value.astype(float), expected, computing_dtype(value)):
+    if not close(value.astype(float), expected, max(computing_dtype(value), PRECISION, key=lambda d: np.finfo(d).eps)):
         a, b = number_pair(value, expected)
         fail(f"{call_text('linear_schedule', args)} = {a}; expected {b}", student, DIFFERENTIAL)
 

@@ -20,7 +20,7 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograde.checks.diagnosis import Differential, Probe, TORCH_PRECISION, as_array, call_text, close, expect, \
+from autograde.checks.diagnosis import Differential, Mistake, Probe, TORCH_PRECISION, as_array, call_text, close, expect, \
     fail, first_difference, unchanged
 from autograde.checks.helpers import GRADING
 from qlab.rules import nstep_returns as reference
@@ -31,7 +31,9 @@ OUTPUTS = ("returns", "discounts", "dones")
 
 def _windows(rewards, terminated, truncated, gamma, n, *, length=lambda n: n, stop_at_termination=True,
              stop_at_truncation=True, truncation_is_terminal=False, discount=lambda k, n: k, first_power=0,
-             done_of_first_step=False, wrap=False, skip_tail=False):
+             done_of_first_step=False, wrap=False, skip_tail=False, power=lambda i, k: i,
+             discount_value=lambda gamma, k: gamma ** k, done_value=lambda done: float(done), fold_done=False,
+             done_of_last_step=False):
     """n-step windows computed step by step, with switches that make the classic mistakes."""
     r = np.asarray(rewards, dtype=float)
     term, trunc = np.asarray(terminated, dtype=bool), np.asarray(truncated, dtype=bool)
@@ -44,15 +46,15 @@ def _windows(rewards, terminated, truncated, gamma, n, *, length=lambda n: n, st
             if skip_tail and t + n > T:
                 returns[t, env], discounts[t, env], dones[t, env] = 0.0, 0.0, 0.0
                 continue
-            k, total, done = 0, 0.0, False
+            k, seen, done, last = 0, [], False, t
             for i in range(length(n)):
                 step = t + i
                 if step >= T:
                     if not wrap:
                         break
                     step -= T
-                total += gamma ** (i + first_power) * r[step, env]
-                k += 1
+                seen.append(r[step, env])
+                k, last = k + 1, step
                 ended_term = term[step, env] and stop_at_termination
                 ended_trunc = trunc[step, env] and stop_at_truncation
                 if ended_term or ended_trunc:
@@ -62,7 +64,11 @@ def _windows(rewards, terminated, truncated, gamma, n, *, length=lambda n: n, st
                     done = True
             if done_of_first_step:
                 done = bool(term[t, env])
-            returns[t, env], discounts[t, env], dones[t, env] = total, gamma ** discount(k, n), float(done)
+            if done_of_last_step:
+                done = bool(term[last, env])
+            total = sum(gamma ** (power(i, k) + first_power) * reward for i, reward in enumerate(seen))
+            bootstrap = discount_value(gamma, discount(k, n)) * (0.0 if fold_done and done else 1.0)
+            returns[t, env], discounts[t, env], dones[t, env] = total, bootstrap, done_value(done)
     shape = (T,) if flat else (T, N)
     return tuple(x.reshape(shape) for x in (returns, discounts, dones))
 
@@ -72,7 +78,12 @@ def _mistake(**switches):
                                                                       **switches)
 
 
+PAST_THE_END = ("its windows run past an episode end, and dones is the flag of the window's last step: a window "
+                "stops at the step where its episode terminated or was truncated, and dones says whether that step "
+                "terminated")
+
 MISTAKES = {
+    PAST_THE_END: _mistake(stop_at_termination=False, stop_at_truncation=False, done_of_last_step=True),
     "its windows run past an episode end: a window stops at the step where its episode terminated or was "
     "truncated; the rewards after it belong to the next episode":
         _mistake(stop_at_termination=False, stop_at_truncation=False),
@@ -101,6 +112,21 @@ MISTAKES = {
     "its windows wrap around the end of the sequence to its start (as torch.roll does): a window stops at the last "
     "step, T − 1, and bootstraps from there":
         _mistake(wrap=True),
+    "its windows run past a termination: a window stops at the step where its episode terminated (dones = 1); "
+    "the rewards after it belong to the next episode":
+        _mistake(stop_at_termination=False),
+    "the powers of γ run backwards (G ← γ G + r, going forwards through the window): the window's first reward "
+    "r_t gets γ^0, returns = r_t + γ r_{t+1} + … + γ^(k−1) r_{t+k−1}":
+        _mistake(power=lambda i, k: k - 1 - i),
+    "discounts holds k, the window's length; it must hold the bootstrap discount γ^k":
+        _mistake(discount_value=lambda gamma, k: k),
+    "dones is inverted: it must be 1 where the window ended in a termination (nothing to bootstrap), else 0":
+        _mistake(done_value=lambda done: 1.0 - done),
+    "dones is always 0: a window that ends in a termination has dones = 1 (nothing to bootstrap from)":
+        _mistake(done_value=lambda done: 0.0),
+    "it folds (1 − dones) into discounts: discounts is γ^k whatever the window ended in; dones says separately "
+    "whether to bootstrap":
+        _mistake(fold_done=True),
     "it leaves the last n − 1 steps of the sequence at zero; their windows are shortened by the sequence's end "
     "(k = T − t rewards, bootstrap γ^k) but they are transitions too":
         _mistake(skip_tail=True),
@@ -142,6 +168,49 @@ PROBES = [
 DIFFERENTIAL = Differential(reference, MISTAKES, PROBES, read=_Reader(), dtype=TORCH_PRECISION)
 
 
+class _Part(_Reader):
+    """One of the three outputs, for a differential that judges that output alone."""
+
+    def __init__(self, index):
+        self.index = index
+
+    def __call__(self, returned, args):
+        return super().__call__(returned, args)[self.index]
+
+
+def _singled_out(index) -> Differential:
+    """The mistakes that output ``index`` alone tells apart, on every probe, from the reference and from each
+    other: a student whose returns run past episode ends is told so whatever its discounts and dones are."""
+    read = _Part(index)
+    answers = {name: Differential(reference, {}, PROBES, read=read).outputs(wrong) for name, wrong in MISTAKES.items()
+               if name != PAST_THE_END}  # its returns and discounts are the plainer crossing mistake's
+    model = Differential(reference, {}, PROBES, read=read, dtype=TORCH_PRECISION)
+    same = model._reproduces
+    reference_answers = model.outputs(reference)
+    kept = {name: MISTAKES[name] for name, answer in answers.items()
+            if not same(answer, reference_answers)
+            and not any(same(answer, other) for o, other in answers.items() if o != name)}
+    return Differential(reference, kept, PROBES, read=read, dtype=TORCH_PRECISION)
+
+
+# Per output: the mistakes it singles out on its own (used when no mistake explains all three outputs).
+PARTS = {name: _singled_out(index) for index, name in enumerate(OUTPUTS)}
+
+
+def diagnose(student, wrong_outputs) -> str | None:
+    """The mistake that explains all three outputs on every probe; else, for each wrong output, the mistake
+    that output alone singles out (a student may get the windows wrong and the flags right, or both wrong)."""
+    named = DIFFERENTIAL.diagnose(student)
+    if named:
+        return named
+    seen = {}  # mistake -> the outputs that show it
+    for output in wrong_outputs:
+        named = PARTS[output].diagnose(student)
+        if named:
+            seen.setdefault(named, []).append(output)
+    return "; ".join(f"{' and '.join(outputs)}: {named}" for named, outputs in seen.items()) or None
+
+
 def call_example(args) -> str:
     return call_text(NAME, args, ("rewards", "terminated", "truncated", "gamma", "n"))
 
@@ -171,7 +240,11 @@ def check_windows(student, rewards, terminated, truncated, gamma, n):
         index = OUTPUTS.index(wrong[0])
         where = first_difference(np.asarray(got[index], dtype=float), expected[index], dtype)
         also = f" ({' and '.join(wrong[1:])} differ too)" if wrong[1:] else ""
-        fail(f"{example}: {wrong[0]} {where}{also}", student, DIFFERENTIAL)
+        observed = f"{example}: {wrong[0]} {where}{also}"
+        named = diagnose(student, wrong)
+        if named:
+            raise Mistake(f"{named} ({observed})")
+        fail(observed)
 
 
 @pytest.mark.public

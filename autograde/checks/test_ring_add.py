@@ -58,7 +58,10 @@ def _masks_truncation(storage, index, size, obs, action, reward, next_obs, termi
 
 
 MISTAKES = {
-    "the index never wraps around: after the last slot (N − 1) the next index is 0, (index + 1) % N":
+    # (a bound one too high, `if index > N` or (index + 1) % (N + 1), gives the same answers on every valid
+    # index: after the last slot it hands back N too, so this names what is observed, not `never`)
+    "the index does not wrap around at the last slot: after slot N − 1 it returns N, past the end; the next "
+    "index is 0, (index + 1) % N":
         _add(lambda i, s, n: i, lambda i, s, n: (i + 1, min(s + 1, n))),
     "the index wraps one slot early, (index + 1) % (N − 1): the last slot is never written":
         _add(lambda i, s, n: i, lambda i, s, n: ((i + 1) % (n - 1), min(s + 1, n))),

@@ -7,6 +7,13 @@ an integer array of shape (batch_size,).
 
 Statistical checks draw 20 000 indices; each frequency check allows 5 standard deviations
 (a false fail has probability below 1e-6 per check).
+
+Uniform marginals are not enough: the indices of a batch must be *independent* draws. The
+independence checks look at one batch as a set (sorting a batch is not a mistake) and fail only
+on patterns an independent uniform sample makes with probability below 1e-6 (each bound is in
+the check's docstring): no repeats where repeats are all but certain (drawn without
+replacement, stratified), too many repeats (one index repeated), and too many pairs the same
+distance apart (a window of consecutive slots, a fixed stride).
 """
 
 import numpy as np
@@ -33,11 +40,16 @@ def indices(student, size, capacity, batch_size, seed=0, rng=None):
     if got.max(initial=0) >= size:
         beyond = int(got.max())
         if beyond == size and got.min() >= 1 and batch_size >= 32:
-            raise Mistake(f"{example} returned the index {size} and never 0: indices run 0 … size − 1 "
-                          "(rng.integers(0, size) excludes size)")
-        raise Mistake(f"{example} returned the index {beyond}, but only slots 0 … {size - 1} are filled"
-                      + (": it samples the unfilled slots of the buffer too; draw from range(size), not range(capacity)"
-                         if beyond < capacity else ""))
+            raise Mistake("indices run 0 … size − 1, not 1 … size: rng.integers(0, size) excludes size "
+                          f"(it returned the index {size} and never 0, in {example})")
+        if beyond == size:  # one past the last filled slot, and nothing further: an upper bound one too high
+            raise Mistake("the upper bound is one too high: the last filled slot is size − 1, and rng.integers(0, size) "
+                          f"already excludes size (it returned the index size = {size}, in {example})")
+        # the unfilled slots' range(capacity) only when the indices spread over it, not just past size
+        spread = beyond < capacity and beyond >= size + (capacity - size) // 2 and (got >= size).mean() > 0.5
+        headline = ("it samples the unfilled slots of the buffer too: draw from range(size), not range(capacity)"
+                    if spread else "it returns indices of unfilled slots: only slots 0 … size − 1 are filled")
+        raise Mistake(f"{headline} (it returned the index {beyond} with size = {size}, in {example})")
     return got
 
 
@@ -118,3 +130,104 @@ def test_not_only_the_newest(student):
     expect(uniform_within(freq, 40).all(),
            f"with size = 40 and batch_size = 8 the slots came up unevenly (slot 0: {freq[0]:.1%}, slot 39: "
            f"{freq[39]:.1%}; each should be 2.5%): sample uniformly over all filled slots, not a recent window")
+
+
+# ------------------------------------------------------------------ independence
+# One batch of BATCH indices from SLOTS filled slots (SLOTS is a multiple of BATCH, so its strata
+# of equal width are unambiguous). Every bound below is for independent uniform draws.
+SLOTS, BATCH = 1_000_000, 32
+
+
+def batch_of(student, size, batch_size, seed):
+    return indices(student, size, size, batch_size, seed=seed).astype(np.int64)
+
+
+def _pairs(got):
+    i, j = np.triu_indices(len(got), k=1)
+    return got[i], got[j]
+
+
+@pytest.mark.public
+def test_draws_with_replacement(student):
+    """with replacement, as the contract says: a batch of 30 from 30 filled slots repeats some slot
+
+    30 independent draws from 30 slots are all different with probability 30!/30^30 < 1.3e-12."""
+    got = batch_of(student, 30, 30, seed=3)
+    if len(np.unique(got)) == len(got):
+        if _window(got, 30):
+            raise Mistake(f"{WINDOW} (a batch of 30 from 30 filled slots was {_show(got)})")
+        raise Mistake("it draws without replacement: the contract is uniform *with* replacement, every index an "
+                      "independent draw, rng.integers(0, size, batch_size) — not a permutation, "
+                      "rng.choice(…, replace=False) or one slot per stratum (a batch of 30 from 30 filled slots "
+                      f"repeated no slot, {_show(got)}; independent draws repeat one with probability > 1 − 1e-11)")
+
+
+def test_not_stratified(student):
+    """not one index per stratum: 32 independent draws from 1 000 000 slots fall one in each
+    of 32 equal strata with probability 32!/32^32 < 2e-13"""
+    got = batch_of(student, SLOTS, BATCH, seed=4)
+    strata = np.bincount(got * BATCH // SLOTS, minlength=BATCH)
+    if (strata == 1).all():
+        raise Mistake("it draws one index per stratum (stratified or evenly spaced): the contract is independent "
+                      "uniform draws, rng.integers(0, size, batch_size); a batch may hold two indices near each other "
+                      f"and none in a whole region (size = {SLOTS}, batch_size = {BATCH}: each of the {BATCH} strata "
+                      f"of {SLOTS // BATCH} slots got exactly one index, probability < 2e-13 for independent draws)")
+
+
+@pytest.mark.public
+def test_indices_are_independent(student):
+    """the indices of a batch are independent draws: not one index repeated, not a window of consecutive slots,
+    not a fixed stride
+
+    32 independent draws from 1 000 000 slots: three or more equal pairs have probability
+    ≤ C(32,3)/n² + C(496,3)/n³ < 1e-8; five or more pairs the same distance d ≠ 0 apart (for
+    some d, circular distance) at most Σ over forests of 5 such pairs of (n/2)(2/n)⁵ plus the
+    graphs holding a cycle, < 1e-9 (see test_sample_indices.py). Together below 1e-6."""
+    got = batch_of(student, SLOTS, BATCH, seed=5)
+    example = f"sample_indices(size={SLOTS}, capacity={SLOTS}, batch_size={BATCH}, rng) returned {_show(got)}"
+    a, b = _pairs(got)
+    equal = int((a == b).sum())
+    values, counts = np.unique(got, return_counts=True)
+    if len(values) == 1:
+        raise Mistake("every index of the batch is the same slot: draw batch_size independent indices, "
+                      f"rng.integers(0, size, batch_size), not one index repeated ({example})")
+    if equal >= 3:
+        raise Mistake(f"the same slots come up again and again within one batch: {len(got) - len(values)} of "
+                      f"{BATCH} indices repeat an earlier one (most often slot {values[counts.argmax()]}, "
+                      f"{counts.max()} times); independent draws from {SLOTS} slots repeat at most 2 "
+                      f"(probability > 1 − 1e-8): draw every index independently ({example})")
+    gap = np.abs(a - b)
+    distance = np.minimum(gap, SLOTS - gap)
+    distance = distance[distance > 0]
+    steps, count = np.unique(distance, return_counts=True)
+    if len(count) and count.max() >= 5:
+        step = int(steps[count.argmax()])
+        if _window(got, SLOTS):
+            raise Mistake(f"{WINDOW} ({example})")
+        raise Mistake(f"the indices follow a pattern: {count.max()} pairs of them are exactly {step} slots apart "
+                      f"(independent draws from {SLOTS} slots make at most 4 such pairs, probability > 1 − 1e-9): "
+                      f"a fixed offset or stride between the indices of a batch; draw every index independently, "
+                      f"rng.integers(0, size, batch_size) ({example})")
+
+
+WINDOW = ("it draws a window of consecutive slots (start, start + 1, …): the batch is then one stretch of "
+          "consecutive transitions, exactly the correlated data replay is there to break; draw every index "
+          "independently, rng.integers(0, size, batch_size)")
+
+
+def _window(got, size) -> bool:
+    """Whether the batch is a run of consecutive slots, possibly wrapping around the end: returned in
+    that order, or in any order when it leaves some slots out (a batch of every slot is a window only
+    in order)."""
+    values = np.unique(got)
+    if len(values) != len(got) or len(values) < 3:
+        return False
+    if (np.diff(got) % size == 1).all():
+        return True
+    gaps = np.diff(np.concatenate([values, [values[0] + size]]))
+    return len(values) < size and int((gaps != 1).sum()) == 1
+
+
+def _show(got):
+    got = np.asarray(got).tolist()
+    return str(got) if len(got) <= 12 else f"[{', '.join(map(str, got[:10]))}, … ({len(got)} indices)]"
