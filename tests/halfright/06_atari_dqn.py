@@ -16,5 +16,7 @@ HALF_RIGHT_POINTS = {"frame_stacks": 0.8}
 CLAIMS = {
     "preprocessing-pictures": "observation: shape (4, 84, 84), dtype uint8",
     "memory": "the shared replay needs 1.002 frames per transition",
+    "minatar-screen": "observation: shape (4, 10, 10), dtype uint8; a random policy scores",
+    "minatar-train": "2 seeds × 1,500 steps",
     "pong-train": "CPU check done: your rules and stacks run end to end",
 }
