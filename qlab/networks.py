@@ -34,6 +34,14 @@ def _check_features(name: str, x: torch.Tensor, dim: int) -> None:
         raise TypeError(f"{name} input has dtype {x.dtype}; expected a floating dtype")
 
 
+def _check_images(name: str, x: torch.Tensor, expected: tuple[int, int, int]) -> None:
+    """A clear error unless ``x`` is a tensor of shape (batch, *expected)."""
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"{name} expects a torch.Tensor, got {type(x).__name__}")
+    if x.ndim != 4 or tuple(x.shape[1:]) != expected:
+        raise ValueError(f"{name} input has shape {tuple(x.shape)}; expected (batch, {', '.join(map(str, expected))})")
+
+
 def _run(layers: nn.Sequential, x: torch.Tensor) -> torch.Tensor:
     """``layers(x)``, calling each layer's ``forward`` directly.
 
@@ -181,13 +189,7 @@ class NatureCNN(nn.Module):
             ).to(device)
 
     def forward(self, frames: torch.Tensor) -> torch.Tensor:
-        if not isinstance(frames, torch.Tensor):
-            raise TypeError(f"NatureCNN expects a torch.Tensor, got {type(frames).__name__}")
-        expected = (self.in_channels, 84, 84)
-        if frames.ndim != 4 or tuple(frames.shape[1:]) != expected:
-            raise ValueError(
-                f"NatureCNN input has shape {tuple(frames.shape)}; expected (batch, {', '.join(map(str, expected))})"
-            )
+        _check_images("NatureCNN", frames, (self.in_channels, 84, 84))
         if frames.dtype != torch.uint8:
             raise TypeError(
                 f"NatureCNN input has dtype {frames.dtype}; expected torch.uint8 raw pixels "
@@ -216,13 +218,7 @@ class MinAtarCNN(nn.Module):
             self.head = nn.Sequential(nn.Linear(16 * 8 * 8, 128), nn.ReLU(), nn.Linear(128, n_actions)).to(device)
 
     def forward(self, screens: torch.Tensor) -> torch.Tensor:
-        if not isinstance(screens, torch.Tensor):
-            raise TypeError(f"MinAtarCNN expects a torch.Tensor, got {type(screens).__name__}")
-        expected = (self.in_channels, 10, 10)
-        if screens.ndim != 4 or tuple(screens.shape[1:]) != expected:
-            raise ValueError(
-                f"MinAtarCNN input has shape {tuple(screens.shape)}; expected (batch, {', '.join(map(str, expected))})"
-            )
+        _check_images("MinAtarCNN", screens, (self.in_channels, 10, 10))
         return self.head(self.features(screens.float()))
 
 
