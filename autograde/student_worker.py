@@ -19,6 +19,7 @@ import hashlib
 import importlib
 import io
 import json
+import linecache
 import os
 import pickle
 import resource
@@ -293,7 +294,10 @@ def serve(config: dict) -> None:
             _, index, source = message
             error = None
             try:
-                exec(compile(strip_magics(source), f"<cell {index + 1}>", "exec"), namespace)
+                code = strip_magics(source)
+                name = f"<cell {index + 1}>"
+                linecache.cache[name] = (len(code), None, code.splitlines(keepends=True), name)  # for the error's line
+                exec(compile(code, name, "exec"), namespace)
             except BaseException as caught:  # noqa: BLE001
                 error = describe(caught)
             if os.getpid() != CHANNEL["pid"]:

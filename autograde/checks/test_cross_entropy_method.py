@@ -419,24 +419,24 @@ def _cem(start=(None, None), uniform=False, drop_best=False, largest=True, refit
          clip=True):
     """cross_entropy_method with one step changed (the classic mistakes the judges name)."""
     def cem(critic, obs, low, high, n_samples, n_elites, n_iters, rng):
-        batch, dim = obs.shape[0], len(low)
-        mean = np.tile((low + high) / 2 if start[0] is None else start[0], (batch, 1))
-        std = np.tile((high - low) / 2 if start[1] is None else start[1], (batch, 1))
+        n_states, n_dims = obs.shape[0], len(low)
+        mean = np.tile((low + high) / 2 if start[0] is None else start[0], (n_states, 1))
+        std = np.tile((high - low) / 2 if start[1] is None else start[1], (n_states, 1))
         previous = mean
         for r in range(n_iters + rounds):
             if uniform == "always" or (uniform and r == 0):
-                x = rng.uniform(low, high, (batch, n_samples, dim))
+                x = rng.uniform(low, high, (n_states, n_samples, n_dims))
             else:
-                x = mean[:, None] + std[:, None] * rng.standard_normal((batch, n_samples, dim))
+                x = mean[:, None] + std[:, None] * rng.standard_normal((n_states, n_samples, n_dims))
                 x = np.clip(x, low, high) if clip else x
-            q = critic(obs.repeat_interleave(n_samples, 0), torch.as_tensor(x.reshape(-1, dim))).numpy()
-            q = q.reshape(batch, n_samples)
+            q = critic(obs.repeat_interleave(n_samples, 0), torch.as_tensor(x.reshape(-1, n_dims))).numpy()
+            q = q.reshape(n_states, n_samples)
             previous = mean
             best = np.take_along_axis(x, q.argmax(1)[:, None, None], 1)[:, 0]
             if refit == "batch":
                 top = np.argsort(-q.reshape(-1))[:n_elites]
-                elites = x.reshape(-1, dim)[top]
-                mean, std = np.tile(elites.mean(0), (batch, 1)), np.tile(elites.std(0), (batch, 1))
+                elites = x.reshape(-1, n_dims)[top]
+                mean, std = np.tile(elites.mean(0), (n_states, 1)), np.tile(elites.std(0), (n_states, 1))
                 continue
             top = np.argsort(-q if largest else q, axis=1)[:, int(drop_best):n_elites]
             elites = np.take_along_axis(x, top[..., None], 1)

@@ -42,11 +42,16 @@ def indices(student, size, capacity, batch_size, seed=0, rng=None):
         if beyond == size and got.min() >= 1 and batch_size >= 32:
             raise Mistake("indices run 0 … size − 1, not 1 … size: rng.integers(0, size) excludes size "
                           f"(it returned the index {size} and never 0, in {example})")
-        if beyond == size:  # one past the last filled slot, and nothing further: an upper bound one too high
+        if beyond == size and got.min() == 0:  # 0 … size, both ends seen: an upper bound one too high
             raise Mistake("the upper bound is one too high: the last filled slot is size − 1, and rng.integers(0, size) "
                           f"already excludes size (it returned the index size = {size}, in {example})")
-        # the unfilled slots' range(capacity) only when the indices spread over it, not just past size
-        spread = beyond < capacity and beyond >= size + (capacity - size) // 2 and (got >= size).mean() > 0.5
+        if beyond == size:  # too few draws to tell 1 … size from 0 … size
+            raise Mistake(f"it returned the index size = {size}, one past the last filled slot: slots are "
+                          f"0 … size − 1 (in {example})")
+        # the unfilled slots' range(capacity) only when the indices spread over it as range(capacity) would
+        unfilled_share = (capacity - size) / capacity
+        spread = (beyond < capacity and beyond >= size + (capacity - size) // 2
+                  and (got >= size).mean() >= unfilled_share / 2)
         headline = ("it samples the unfilled slots of the buffer too: draw from range(size), not range(capacity)"
                     if spread else "it returns indices of unfilled slots: only slots 0 … size − 1 are filled")
         raise Mistake(f"{headline} (it returned the index {beyond} with size = {size}, in {example})")

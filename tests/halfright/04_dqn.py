@@ -41,7 +41,7 @@ def polyak_update(target, online, tau):
 HALF_RIGHT_POINTS = {
     "ring_add": 0.57,          # points are rounded to 2 decimals
     "sample_indices": 2,
-    "dqn_target": 0.75,
+    "dqn_target": 1.12,
     "td_loss": 0.33,
     "hard_update": 0.75,
     "polyak_update": 0,
