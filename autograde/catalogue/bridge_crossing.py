@@ -92,3 +92,9 @@ WRONG = {
     as_dict: "must be 2 numbers (discount, noise)",
     noise_as_string: "noise must be a number",
 }
+
+# The wrong answers whose mistake the notebook's text names (01, exercise 4: return the pair
+# (discount, noise).)
+NAMED_IN_TEXT = {
+    three_values, as_dict,
+}

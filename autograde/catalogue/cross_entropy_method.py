@@ -323,3 +323,10 @@ WRONG = {
     clips_the_mean_not_the_samples: "clip every sample to the box",
     one_round_too_many: "one round more than n_iters",
 }
+
+# The wrong answers whose mistake the notebook's text names (07, exercise 2: σ starts at the
+# half-width, clip the samples, n_elites, n_iters rounds, return μ, draws from `rng`.)
+NAMED_IN_TEXT = {
+    no_clipping, clips_the_mean_not_the_samples, global_numpy_random, returns_the_best_sample,
+    starts_from_the_full_width, one_elite_too_few, one_round_too_many,
+}

@@ -93,3 +93,10 @@ WRONG = {
     max_over_batch: "max over the batch",
     detached_then_requires_grad: "no gradient reaches the actor",
 }
+
+# The wrong answers whose mistake the notebook's text names (07, exercise 4: −mean of Q, the
+# gradient reaches θ through Q_φ, only return the loss.)
+NAMED_IN_TEXT = {
+    sign_flipped, sum_over_batch, under_no_grad, detached_then_requires_grad, calls_backward,
+    steps_an_optimizer,
+}

@@ -104,3 +104,9 @@ WRONG = {
     inverted_mask: "the terminal mask is inverted",
     two_mistakes: "got",
 }
+
+# The wrong answers whose mistake the notebook's text names (07, exercise 3: the terminal mask,
+# no gradient even when the weights require grad, the target actor's action.)
+NAMED_IN_TEXT = {
+    no_terminal_mask, inverted_mask, gradient_flows, detaches_only_the_action, zero_action,
+}

@@ -104,3 +104,9 @@ WRONG = {
     pairs_without_living_reward: "each answer must be 3 numbers (discount, noise, living_reward)",
     discount_above_one: "the discount must be in [0, 1) (e: it is 1.1)",
 }
+
+# The wrong answers whose mistake the notebook's text names (01, exercise 5: behaviours a, b, c
+# and e, and a discount, noise and living reward for each.)
+NAMED_IN_TEXT = {
+    a_avoids_cliff, b_risks_cliff, c_too_noisy, e_takes_exit, pairs_without_living_reward,
+}

@@ -141,3 +141,10 @@ WRONG = {
     returns_numpy: "return a torch tensor",
     two_mistakes: "double_dqn_target(rewards=",
 }
+
+# The wrong answers whose mistake the notebook's text names (05, exercise 1: the online network
+# picks, the target network evaluates; terminated; no gradient; argmax and max over dim=1.)
+NAMED_IN_TEXT = {
+    target_picks_online_evaluates, plain_dqn_max, max_of_online, no_terminal_mask,
+    gradient_through_target, batch_max_of_evaluated,
+}

@@ -142,3 +142,10 @@ WRONG = {
     numpy_answer: "expected a torch tensor",
     two_mistakes: "at index",
 }
+
+# The wrong answers whose mistake the notebook's text names (04, exercise 2: the terminal mask
+# (1 − d), no gradient through the target, the max over the action axis.)
+NAMED_IN_TEXT = {
+    no_terminal_mask, inverted_mask, detached_but_unmasked, no_detach, argmax_not_max,
+    mean_over_actions, max_over_batch,
+}

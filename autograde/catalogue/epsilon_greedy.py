@@ -158,3 +158,11 @@ WRONG = {
     jitters_q_in_place: "changed q_values",
     two_mistakes: "came up",
 }
+
+# The wrong answers whose mistake the notebook's text names (02, exercise 2: ties broken
+# uniformly at random, a random action with probability ε (any of them, the greedy one
+# included), all randomness from `rng`, one action index.)
+NAMED_IN_TEXT = {
+    ties_to_first, ties_to_last, explores_only_non_greedy, epsilon_inverted, global_random,
+    new_generator_each_call, python_random_ties, returns_array, returns_a_q_value,
+}

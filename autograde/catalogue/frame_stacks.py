@@ -164,3 +164,11 @@ WRONG = {
     padding_one_early: "the padding starts one frame early",
     uint8_age_underflow: "holds the frames of slots",
 }
+
+# The wrong answers whose mistake the notebook's text names (06: never reach before the
+# episode's first frame (repeat it), oldest frame first, next_obs ends at slot + 1 with its own
+# age, uint8.)
+NAMED_IN_TEXT = {
+    ignores_episode_start, zero_padding, repeats_newest_frame, newest_first, same_next_obs,
+    next_obs_with_age_of_s, float_frames,
+}

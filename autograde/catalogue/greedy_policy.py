@@ -97,3 +97,9 @@ WRONG = {
     shifts_q_in_place: "greedy_policy changed Q",
     float_indices: "returned non-integers",
 }
+
+# The wrong answers whose mistake the notebook's text names (01, exercise 3: π(s) = argmax_a
+# Q(s, a), one integer action index per state, shape (n_states,).)
+NAMED_IN_TEXT = {
+    argmax_over_states, argmin, max_values, flat_argmax, float_indices,
+}

@@ -112,3 +112,10 @@ WRONG = {
     returns_inside_the_loop: "expected",
     sets_the_storage: "share memory",
 }
+
+# The wrong answers whose mistake the notebook's text names (04, exercise 4a: the three traps
+# (aliasing, no_grad, buffers), weights and biases, θ' ← θ.)
+NAMED_IN_TEXT = {
+    aliases, sets_the_storage, gradient_tracked, parameters_only, weights_only,
+    reversed_direction,
+}

@@ -171,3 +171,12 @@ WRONG = {
     forgets_return: "returned None",
     two_mistakes: "the new w",
 }
+
+# The wrong answers whose mistake the notebook's text names (03, exercise 1: the semi-gradient
+# (the target held fixed), terminated vs truncated, the step along φ(s, a), the max over next
+# actions, shape (d,), phi_sa read-only.)
+NAMED_IN_TEXT = {
+    residual_gradient, residual_gradient_in_torch, no_terminal_masking, masks_truncation_too,
+    steps_along_next_features, mean_over_next_actions, max_over_features, row_vector,
+    overwrites_features,
+}

@@ -119,3 +119,10 @@ WRONG = {
     exponential: "expected",
     returns_list: "linear_schedule returned a list; expected one number",
 }
+
+# The wrong answers whose mistake the notebook's text names (02, exercise 3: start at t = 0, end
+# at t = duration, then end for ever, increasing schedules too.)
+NAMED_IN_TEXT = {
+    no_clamp, clamps_with_max, clamps_with_min, clips_between, off_by_one,
+    fraction_of_duration_minus_one, wraps_around,
+}

@@ -120,3 +120,9 @@ WRONG = {
     gradient_tracked: "require grad",
     step_alone: "the step alone",
 }
+
+# The wrong answers whose mistake the notebook's text names (04, exercise 4b: the traps no_grad
+# and buffers.)
+NAMED_IN_TEXT = {
+    parameters_only, gradient_tracked,
+}

@@ -161,3 +161,13 @@ WRONG = {
     changes_rewards_in_place: "changed its input R",
     two_mistakes: "Q_next at index",
 }
+
+# The wrong answers whose mistake the notebook's text names (01, exercise 1: the terminal mask
+# (1 − d_s'), Q_{k+1}(s, ·) = 0 for terminal s, a synchronous backup from the old Q_k that
+# leaves Q unchanged, shape (n_states, n_actions), the max over a' (Q.max(axis=1)) of the next
+# state, the sum over s' weighted by P, γ on the future only.)
+NAMED_IN_TEXT = {
+    bootstraps_terminal, terminal_rows_not_zero, gauss_seidel_in_place, returns_v,
+    max_over_next_states, mean_over_actions, current_state_value, reward_not_weighted,
+    future_not_weighted, discounts_reward,
+}

@@ -195,3 +195,9 @@ WRONG = {
     returns_the_index: "did you return the index of the best sample",
     one_sample_short: "exactly n_samples actions",
 }
+
+# The wrong answers whose mistake the notebook's text names (07, exercise 1: N samples, every
+# random number from `rng`.)
+NAMED_IN_TEXT = {
+    global_numpy_random, fresh_seeded_generator, one_sample_short,
+}

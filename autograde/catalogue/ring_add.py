@@ -144,3 +144,11 @@ WRONG = {
     returns_size_first: "returns (size, index)",
     forgets_return: "returned None",
 }
+
+# The wrong answers whose mistake the notebook's text names (04, exercise 1a: write slot `index`
+# in place, wrap to 0 after the last slot, overwrite the oldest, size stops at N, store
+# `terminated` alone, return (index, size).)
+NAMED_IN_TEXT = {
+    no_wrap, wraps_late, wraps_early, size_unbounded, size_from_index, increments_first,
+    overwrites_newest, stores_done, copies_storage, returns_size_first,
+}

@@ -147,3 +147,12 @@ WRONG = {
     each_drawn_twice: "the same slots come up again and again",
     upper_bound_plus_one: "the upper bound is one too high",
 }
+
+# The wrong answers whose mistake the notebook's text names (04, exercise 1b: uniform with
+# replacement over the filled slots 0 … size − 1 (never the unfilled ones), drawn with `rng`,
+# i.i.d. (not consecutive), shape (batch_size,).)
+NAMED_IN_TEXT = {
+    unfilled_slots, upper_bound_plus_one, replace_only_when_needed, permutation_then_cycle,
+    global_numpy, torch_randint, python_random, wrapped_window, pairs_of_neighbours,
+    each_drawn_twice, one_index,
+}

@@ -130,3 +130,11 @@ WRONG = {
     per_sample: "returned shape (4,)",
     two_mistakes: "got loss",
 }
+
+# The wrong answers whose mistake the notebook's text names (04, exercise 3: gather the action
+# taken, the (B, B) broadcasting trap, mse vs Huber (½x², |x| − ½), the mean, a gradient into
+# q_values.)
+NAMED_IN_TEXT = {
+    greedy_q_not_taken, keeps_the_column, column_indexing, every_action_regressed, always_mse,
+    always_huber, huber_without_half, l1_for_huber, sums, half_mse, detached_q,
+}

@@ -199,3 +199,12 @@ OUT_OF_KERNEL = {
     starts_from_rewards: "backing up with `backup` from Q_0 = 0 until delta < tol gives",
     forgets_last_delta: "or did not record every backup's delta",
 }
+
+# The wrong answers whose mistake the notebook's text names (01, exercise 2: start from Q_0 = 0,
+# stop after the first backup whose largest change max |Q_{k+1} − Q_k| is below tol, return the
+# last Q_{k+1} with all the δ_k, call the `backup` it is given.)
+NAMED_IN_TEXT = {
+    fixed_iterations, stops_when_change_is_large, stops_at_equal, mean_change, summed_change,
+    signed_change, returns_previous_q, ignores_backup_argument, starts_from_rewards,
+    forgets_last_delta, returns_only_q,
+}
