@@ -27,7 +27,7 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is missing: install Debian's 'chromium' package to run the browser tests"; fi; }
 
-# Debian's bubblewrap confines the student's code while grading (autograde/isolation.py);
+# Debian's bubblewrap confines the student's code while grading (autograde/sandbox/isolation.py);
 # without it the grader still runs, unconfined, with a loud warning.
 bubblewrap:
 	@command -v bwrap >/dev/null 2>&1 || { \
@@ -54,9 +54,9 @@ test: $(STAMP) browser bubblewrap
 
 # Regenerate the student notebooks in notebooks/ from the instructor sources in solutions/ and
 # record the assignments in the gradebook (grading/course/). Stops, changing nothing, when a file
-# it would overwrite holds someone's work (autograde/release.py).
+# it would overwrite holds someone's work (autograde/classroom/release.py).
 release: $(STAMP)
-	$(BIN)/python -m autograde.release
+	$(BIN)/python -m autograde.classroom.release
 
 # Grade a whole class out of the students' kernels, in parallel on Dask (grading/batch/ASSIGNMENT/grades.csv):
 #   make grade ASSIGNMENT=01_value_iteration SUBMISSIONS=path/to/submissions [BATCH="--scheduler tcp://host:8786"]
@@ -66,7 +66,7 @@ grade: $(STAMP) bubblewrap
 # nbgrader's own cycle (autograde in the students' kernels, feedback pages, gradebook, export):
 #   make nbgrader-cycle ASSIGNMENT=01_value_iteration SUBMISSIONS=path/to/submissions
 nbgrader-cycle: $(STAMP)
-	$(BIN)/python -m autograde.cycle $(ASSIGNMENT) $(SUBMISSIONS)
+	$(BIN)/python -m autograde.nbgrader.cycle $(ASSIGNMENT) $(SUBMISSIONS)
 
 # What students get: released notebooks, qlab and the public checks (no solutions, hidden
 # checks or catalogues):  make student-bundle BUNDLE=path/to/folder

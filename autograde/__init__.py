@@ -25,7 +25,7 @@ CALL_TIME_LIMIT = 10.0  # seconds one call of a student's function may take
 def _run(rule_name: str, function, public_only: bool):
     from autograde.registry import get_rule
     from autograde.runner import run_checks_forked
-    from autograde.sandbox import with_time_limit
+    from autograde.sandbox.process import with_time_limit
 
     rule = get_rule(rule_name)
     if not callable(function):

@@ -16,9 +16,9 @@ from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Clea
                                     DeduplicateIds, GetGrades, IgnorePattern, LimitOutput, OverwriteKernelspec,
                                     SaveAutoGrades)
 
-from autograde.authority import OutOfKernelGrade
-from autograde.feedback_math import RenderMath
-from autograde.preprocessors import CapOutput, GradingExecute, RestoreHiddenTests, ScrubTracebacks
+from autograde.nbgrader.authority import OutOfKernelGrade
+from autograde.nbgrader.feedback_math import RenderMath
+from autograde.nbgrader.preprocessors import CapOutput, GradingExecute, RestoreHiddenTests, ScrubTracebacks
 
 c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this file
 REPO = Path(__file__).resolve().parent.parent

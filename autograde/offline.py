@@ -1,7 +1,7 @@
 """Grading a whole notebook out of the student's kernel.
 
 The submission's setup and answer cells run in a sandboxed child process (see
-``autograde.sandbox``), beside a copy of the data files in the notebook's folder; each rule's
+``autograde.sandbox.process``), beside a copy of the data files in the notebook's folder; each rule's
 checks run in this process and call into it. A cell that hangs or kills the process costs only
 the rules that need it; qlab's reference answers of the graded rules are off limits in the
 child, and an answer that is one of qlab's own functions scores 0 with a diagnosis saying so.
@@ -14,7 +14,7 @@ from pathlib import Path
 from autograde.notebook import cells_to_run, detect_assignment, read
 from autograde.registry import rules_for
 from autograde.runner import RuleResult, run_checks
-from autograde.sandbox import Sandbox, StudentCodeError
+from autograde.sandbox.process import Sandbox, StudentCodeError
 
 
 def grade_notebook(path: Path, assignment: str | None = None, call_timeout: float = 10.0, *,

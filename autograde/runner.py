@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, field
 import pytest
 
 from autograde.registry import HERE, Rule
-from autograde.sandbox import StudentCodeError
+from autograde.sandbox.process import StudentCodeError
 
 CHECKS_INI = HERE / "checks" / "pytest.ini"
 
@@ -48,7 +48,7 @@ class RuleResult:
     max_points: float
     diagnosis: str
     checks: list[CheckResult] = field(default_factory=list)
-    isolated: bool = True  # False: the student's code ran without bubblewrap (see autograde.isolation)
+    isolated: bool = True  # False: the student's code ran without bubblewrap (see autograde.sandbox.isolation)
 
     def to_json(self) -> dict:
         return {"rule": self.rule, "points": self.points, "max_points": self.max_points,

@@ -1,7 +1,7 @@
 """The wheel a student installs holds ``qlab`` and only the public part of ``autograde``.
 
 pyproject.toml names ``StudentBuildPy`` as setuptools' ``build_py``: after the usual build it
-replaces the built ``autograde`` with what ``autograde.public.publish`` keeps (the runtime of
+replaces the built ``autograde`` with what ``autograde.classroom.public.publish`` keeps (the runtime of
 ``autograde.check``, the public checks, this file). An editable install (``make lab``, an
 instructor's checkout) is left whole, and so is a student bundle (it has no public.py).
 setuptools loads this file on its own, not as part of the package: it needs only setuptools.
@@ -18,7 +18,7 @@ HERE = Path(__file__).resolve().parent
 class StudentBuildPy(build_py):
     def run(self):
         super().run()
-        public = HERE / "public.py"
+        public = HERE / "classroom" / "public.py"
         if self.editable_mode or not public.is_file():
             return
         spec = importlib.util.spec_from_file_location("qlab_build_public", public)

@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/bench_fork_neighbours.py
 
 Grades the 01 solution out of the kernel three times: alone; beside 60 busy processes that no
-control group holds (what a sandbox's fork bomb was before autograde.cgroup); and beside a
+control group holds (what a sandbox's fork bomb was before autograde.sandbox.cgroup); and beside a
 sandbox whose cell forks 60 busy processes, inside the control group the grader gives each
 sandbox where the machine allows one. Run it on an otherwise idle machine.
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from autograde.offline import grade_notebook
-from autograde.sandbox import Sandbox
+from autograde.sandbox.process import Sandbox
 from submissions import make
 
 nb = make(Path("/tmp/qlab-bench-neighbour/01_value_iteration.ipynb"), "solution")

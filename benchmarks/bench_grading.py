@@ -6,7 +6,7 @@ Measures
     in their different styles), a third with one or two plausible wrong answers (the
     catalogue's), some unfinished (a rule left as released), and a tenth broken (a syntax
     error in a cell, a function that raises, one that hangs, ``os._exit`` at the top level).
-    Graded by ``autograde.batch.grade_class`` serially (``--workers 0``, no Dask) and on a
+    Graded by ``autograde.classroom.batch.grade_class`` serially (``--workers 0``, no Dask) and on a
     LocalCluster of 1 and 2 worker processes (``--workers 1 2``): submissions per minute
     (wall clock, cluster start included) and the median seconds per submission;
   - one honest submission (the solutions of 01 and 02) graded as a whole process,
@@ -98,7 +98,7 @@ def write_class(folder: Path, students) -> None:
 
 
 def throughput(folder: Path, workers: int) -> dict:
-    from autograde.batch import find_submissions, grade_class
+    from autograde.classroom.batch import find_submissions, grade_class
 
     submissions = find_submissions(ASSIGNMENT, [folder])
     started = time.perf_counter()
@@ -115,7 +115,7 @@ started = time.perf_counter()
 from autograde.notebook import cells_to_run, read
 from autograde.registry import rules_for
 from autograde.runner import run_checks
-from autograde.sandbox import Sandbox
+from autograde.sandbox.process import Sandbox
 imported = time.perf_counter()
 sandbox = Sandbox(cells_to_run(read(sys.argv[1])), call_timeout=10.0)
 sandbox.start()

@@ -13,9 +13,9 @@ import statistics
 import time
 from pathlib import Path
 
-from autograde.isolation import bwrap_works
+from autograde.sandbox.isolation import bwrap_works
 from autograde.offline import grade_notebook
-from autograde.sandbox import Sandbox
+from autograde.sandbox.process import Sandbox
 from autograde.notebook import cells_to_run, read
 
 SOLUTION = Path(__file__).resolve().parents[1] / "solutions" / "01_value_iteration" / "01_value_iteration.ipynb"

@@ -8,7 +8,7 @@ import pytest
 
 import autograde
 from autograde import ChecksFailed, check, grade
-from autograde.sandbox import Sandbox, StudentCodeError
+from autograde.sandbox.process import Sandbox, StudentCodeError
 from qlab.tabular.planning import q_backup as reference_backup
 
 

@@ -15,7 +15,7 @@ import nbformat
 import psutil
 import pytest
 
-from autograde.batch import Limits, find_submissions, grade_class, grade_submission, main
+from autograde.classroom.batch import Limits, find_submissions, grade_class, grade_submission, main
 from autograde.registry import rules_for
 from submissions import ASSIGNMENT, REPO, make
 

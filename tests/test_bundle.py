@@ -15,9 +15,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograde.bundle import build
+from autograde.classroom.bundle import build
 from autograde.notebook import is_answer_cell, is_setup_cell
-from autograde.public import public_checks, runtime_modules
+from autograde.classroom.public import public_checks, runtime_modules
 from autograde.registry import HERE, REPO, rules_for
 
 CHECK_MODULES = sorted((HERE / "checks").glob("test_*.py"))
@@ -127,10 +127,28 @@ def test_bundle_holds_the_release_qlab_and_the_public_runtime(bundle):
         p.name for p in (REPO / "notebooks").iterdir())
     assert (bundle / "qlab" / "envs" / "gridworld.py").is_file()
     autograde = sorted(str(p.relative_to(bundle / "autograde")) for p in (bundle / "autograde").rglob("*") if p.is_file())
-    assert autograde == sorted([str(p) for p in runtime_modules(HERE)] + ["checks/pytest.ini", "wheel.py"])
+    assert autograde == sorted([str(p) for p in runtime_modules(HERE)] + ["checks/pytest.ini"])
     assert not (bundle / "solutions").exists()
-    for instructor_only in ["cycle.py", "nbgrader_config.py", "batch.py", "bundle.py", "public.py", "authority.py"]:
+    for instructor_only in ["classroom", "nbgrader", "catalogue", "student_lab", "nbgrader_config.py"]:
         assert not (bundle / "autograde" / instructor_only).exists()
+
+
+def test_the_students_runtime_is_the_package_less_the_instructors_rooms():
+    """The boundary is a folder's: every module outside classroom/, nbgrader/, catalogue/ and
+    nbgrader's configuration ships, and none of them imports from those rooms."""
+    instructor = ("classroom", "nbgrader", "catalogue", "student_lab", "nbgrader_config.py")
+    everything = {p.relative_to(HERE) for p in HERE.rglob("*.py") if "__pycache__" not in p.parts}
+    assert set(runtime_modules(HERE)) == {p for p in everything if p.parts[0] not in instructor}
+    assert {"sandbox/worker.py", "qlab_check.py", "outcomes.py", "wheel.py"} <= {str(p) for p in runtime_modules(HERE)}
+
+
+def test_a_runtime_module_that_reaches_an_instructors_room_is_refused(tmp_path):
+    package = tmp_path / "autograde"
+    (package / "classroom").mkdir(parents=True)
+    (package / "classroom" / "__init__.py").write_text("")
+    (package / "__init__.py").write_text("from autograde.classroom import batch\n")
+    with pytest.raises(ValueError, match="never reach"):
+        runtime_modules(package)
 
 
 def test_bundle_leaks_no_answer(bundle):

@@ -1,13 +1,13 @@
-"""A control group per sandbox (autograde.cgroup), where the machine allows one: the student's
+"""A control group per sandbox (autograde.sandbox.cgroup), where the machine allows one: the student's
 processes are in it with a task limit, and it is gone when the sandbox stops."""
 
 import subprocess
 
 import pytest
 
-from autograde import cgroup
-from autograde.isolation import bwrap_works
-from autograde.sandbox import Sandbox
+from autograde.sandbox import cgroup
+from autograde.sandbox.isolation import bwrap_works
+from autograde.sandbox.process import Sandbox
 
 probe = cgroup.create("probe")
 if probe:

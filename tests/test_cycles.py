@@ -15,7 +15,7 @@ import importlib.util
 import nbformat
 import pytest
 
-from autograde.cycle import gradebook_scores, run_cycle
+from autograde.nbgrader.cycle import gradebook_scores, run_cycle
 from autograde.registry import REPO, RULES, rules_for
 from submissions import make
 

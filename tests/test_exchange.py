@@ -87,7 +87,7 @@ def test_the_student_fetches_feedback_with_the_out_of_kernel_points(cycle):
 
 @pytest.mark.slow
 def test_the_gradebook_holds_the_out_of_kernel_points(cycle):
-    from autograde.cycle import gradebook_scores
+    from autograde.nbgrader.cycle import gradebook_scores
 
     scores = gradebook_scores(cycle.course, ASSIGNMENT, [STUDENT])[STUDENT]
     assert scores == {RULES[rule].grade_id: float(points) for rule, points in EXPECTED.items()}
@@ -147,7 +147,7 @@ def test_hidden_tests_come_back_without_a_warning_per_test_cell(gradebook, tmp_p
     the same cells and warns only about a locked cell the student really edited."""
     from nbgrader.preprocessors import OverwriteCells
 
-    from autograde.preprocessors import RestoreHiddenTests
+    from autograde.nbgrader.preprocessors import RestoreHiddenTests
 
     submission = nbformat.read(str(make(tmp_path / "s.ipynb", "half_right")), as_version=4)
     by_nbgrader, nbgrader_warnings = restore(OverwriteCells, copy.deepcopy(submission), gradebook, caplog)

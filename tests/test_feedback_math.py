@@ -1,5 +1,5 @@
 """Feedback pages show formulas without MathJax's CDN: the math of markdown cells is drawn
-beforehand (autograde.feedback_math), with its TeX kept as the image's alt text."""
+beforehand (autograde.nbgrader.feedback_math), with its TeX kept as the image's alt text."""
 
 import base64
 import re
@@ -11,7 +11,7 @@ from traitlets.config import Config
 
 from nbgrader.converters import GenerateFeedback
 
-from autograde.feedback_math import RenderMath, render_math
+from autograde.nbgrader.feedback_math import RenderMath, render_math
 
 REPO = Path(__file__).resolve().parents[1]
 

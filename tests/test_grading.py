@@ -13,7 +13,7 @@ import time
 import nbformat
 import pytest
 
-from autograde.cycle import gradebook_scores, run_cycle
+from autograde.nbgrader.cycle import gradebook_scores, run_cycle
 from autograde.registry import HERE, REPO, RULES, rules_for
 from submissions import ASSIGNMENT, make
 

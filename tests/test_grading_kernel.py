@@ -1,4 +1,4 @@
-"""nbgrader's grading kernel under limits (autograde.preprocessors, autograde.kernel): a flood is
+"""nbgrader's grading kernel under limits (autograde.nbgrader.preprocessors, autograde.nbgrader.kernel): a flood is
 cut, a hang costs one timeout and skips the experiments after it, a kernel death or a hang
 that ignores the interrupt costs only its cell, an allocation over the memory limit fails in its cell; and the output cap never
 changes the score nbgrader reads from a cell."""
@@ -8,8 +8,8 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 from traitlets.config import Config
 
-from autograde.kernel import OUTPUT_LIMIT
-from autograde.preprocessors import KILLED, SKIPPED, STUCK, CapOutput, GradingExecute
+from autograde.nbgrader.kernel import OUTPUT_LIMIT
+from autograde.nbgrader.preprocessors import KILLED, SKIPPED, STUCK, CapOutput, GradingExecute
 
 
 def cell(source, kind=None, grade_id=None):

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import autograde.runner
-from autograde.isolation import bwrap_works
+from autograde.sandbox.isolation import bwrap_works
 from autograde.notebook import is_answer_cell
 from autograde.offline import grade_notebook
 from autograde.registry import HERE, RULES

@@ -22,7 +22,7 @@ from autograde.checks.diagnosis import Mistake
 from autograde.checks.helpers import repeated_calls
 from autograde.registry import RULES, rules_for
 from autograde.runner import run_checks
-from autograde.sandbox import Sandbox, StudentCodeError
+from autograde.sandbox.process import Sandbox, StudentCodeError
 from qlab.continuous import random_shooting
 from submissions import make
 

@@ -20,8 +20,8 @@ import time
 import nbformat
 import pytest
 
-from autograde.cycle import gradebook_scores, grader_digest, run_cycle
-from autograde.isolation import bwrap_works
+from autograde.nbgrader.cycle import gradebook_scores, grader_digest, run_cycle
+from autograde.sandbox.isolation import bwrap_works
 from autograde.registry import HERE, REPO, RULES, rules_for
 from submissions import ASSIGNMENT, make
 
@@ -154,7 +154,7 @@ def test_feedback_shows_points_and_no_hidden_test(class_with_an_attacker):
 
 def test_snapshot_puts_back_a_submission_changed_during_autograde(tmp_path):
     """If a submission changes anyway (no bubblewrap), the out-of-kernel grade reads it as collected."""
-    from autograde.cycle import restore_submissions
+    from autograde.nbgrader.cycle import restore_submissions
 
     folder = tmp_path / "submitted" / "bob" / ASSIGNMENT
     folder.mkdir(parents=True)

@@ -13,7 +13,7 @@ from autograde.checks.torch_rules import network_pair
 from autograde.offline import grade_notebook
 from autograde.registry import RULES
 from autograde.runner import run_checks
-from autograde.sandbox import Sandbox, folder_files
+from autograde.sandbox.process import Sandbox, folder_files
 
 SETUP = "import numpy as np\nimport torch\nfrom torch import nn\n"
 

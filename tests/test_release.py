@@ -14,7 +14,7 @@ import pytest
 
 from autograde.notebook import is_answer_cell
 from autograde.registry import HERE, REPO, RULES, assignments
-from autograde.release import WorkAtRisk, is_work, release
+from autograde.classroom.release import WorkAtRisk, is_work, release
 
 SOURCES = sorted((REPO / "solutions").glob("*/*.ipynb"))
 RELEASES = sorted((REPO / "notebooks").glob("*/*.ipynb"))

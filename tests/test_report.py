@@ -7,9 +7,9 @@ import pytest
 import autograde
 from autograde import ChecksFailed
 from autograde.__main__ import main
-from autograde.authority import comment
+from autograde.nbgrader.authority import comment
 from autograde.catalogue.sample_indices import starts_at_one, unfilled_slots
-from autograde.feedback import feedback, write_feedback
+from autograde.nbgrader.feedback import feedback, write_feedback
 from autograde.registry import RULES
 from autograde.report import format_report
 from autograde.runner import CheckResult, RuleResult, distinct_mistakes, run_checks

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import torch
 
-from autograde import codec
-from autograde.sandbox import Sandbox, StudentCodeError, with_time_limit
+from autograde.sandbox import codec
+from autograde.sandbox.process import Sandbox, StudentCodeError, with_time_limit
 from qlab.networks import DDPGActor, DDPGCritic
 
 

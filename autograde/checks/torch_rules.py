@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 from autograde.checks.diagnosis import Mistake, expect, number_pair
-from autograde.transport import HOOKS
+from autograde.sandbox.transport import HOOKS
 
 
 def devices() -> list[str]:

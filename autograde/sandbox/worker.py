@@ -1,11 +1,11 @@
 """The student's process: runs the notebook's cells and answers the grader's calls.
 
-    python -m autograde.student_worker CONFIG_JSON
+    python -m autograde.sandbox.worker CONFIG_JSON
 
-Started by ``autograde.sandbox`` (under bubblewrap where it is installed). It talks to the
+Started by ``autograde.sandbox.process`` (under bubblewrap where it is installed). It talks to the
 grader on the stdin/stdout it was started with, then points its own stdin, stdout and stderr
 at /dev/null so the student's prints go nowhere. The grader's messages are pickles (the
-grader is trusted); what goes back is plain data (``autograde.codec``), never a pickle.
+grader is trusted); what goes back is plain data (``autograde.sandbox.codec``), never a pickle.
 
 Before any student code runs it drops privileges (a uid of its own when started as root),
 sets its resource limits, imports what the calls will need (so no call pays an import),
@@ -30,7 +30,7 @@ import traceback
 
 import numpy as np
 
-from autograde import codec, transport
+from autograde.sandbox import codec, transport
 
 CHANNEL = {}
 OFF_LIMITS = ("graded answers must be your own code: {path} is the course's reference and is not "

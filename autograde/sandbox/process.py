@@ -1,15 +1,15 @@
 """Student code in a separate, confined process; the checks call it through a pipe.
 
 The out-of-kernel grader runs the submission's cells in a child process
-(``autograde.student_worker``, under bubblewrap where it works: see ``autograde.isolation``)
+(``autograde.sandbox.worker``, under bubblewrap where it works: see ``autograde.sandbox.isolation``)
 and hands the checks a ``StudentFunction`` that forwards each call there. The student's code
 never shares a process with the checks or the reference, and what comes back is plain data
-decoded without running code (``autograde.codec``).
+decoded without running code (``autograde.sandbox.codec``).
 
 Arguments go to the child as pickles; functions the checks pass (a reference backup, a
 stand-in) stay here and are called back. Arrays, generators, tensors, modules and optimizers
 the student's function changed in place are written back into the caller's objects (for a
-module, all a check can inspect: see ``autograde.transport``), so are the entries it rebound
+module, all a check can inspect: see ``autograde.sandbox.transport``), so are the entries it rebound
 in the caller's lists and dicts, and a returned tensor keeps its gradient with respect to the
 caller's tensors and modules.
 
@@ -42,7 +42,7 @@ import types
 import warnings
 from pathlib import Path
 
-from autograde import cgroup, codec, isolation, transport
+from autograde.sandbox import cgroup, codec, isolation, transport
 from autograde.registry import REPO
 
 MEMORY_LIMIT = 8 * 2**30
@@ -205,7 +205,7 @@ class Sandbox:
     # -- the child process ------------------------------------------------------------------
 
     def _spawn(self) -> None:
-        argv = [isolation.worker_python(), "-m", "autograde.student_worker"]
+        argv = [isolation.worker_python(), "-m", "autograde.sandbox.worker"]
         if self.isolated:
             as_root = os.geteuid() == 0
             config = {**self.config, "uid": isolation.new_uid() if as_root else None,

@@ -1,19 +1,19 @@
 """nbgrader's whole grading cycle on a folder of submissions (what ``make nbgrader-cycle`` runs).
 
-    python -m autograde.cycle 01_value_iteration SUBMISSIONS [--course grading]
+    python -m autograde.nbgrader.cycle 01_value_iteration SUBMISSIONS [--course grading]
 
 SUBMISSIONS holds one folder per student, with the notebook either directly inside
 (``alice/01_value_iteration.ipynb``) or in nbgrader's layout
 (``alice/01_value_iteration/01_value_iteration.ipynb``). The cycle runs, in a course
 folder of its own: ``generate_assignment`` (from solutions/, recording the hidden tests in
 the gradebook), ``autograde`` (which adds each student to the gradebook), ``generate_feedback``
-and ``export``. A cell that kills the kernel costs only that cell (``autograde.preprocessors``);
+and ``export``. A cell that kills the kernel costs only that cell (``autograde.nbgrader.preprocessors``);
 a submission that autograde still cannot run is graded again without its experiment cells;
 the others go on.
 
 The student's code runs in the kernel that scores it, so after ``autograde`` every submission
 is graded again out of the kernel and those points go into the gradebook (see
-``autograde.authority``): the feedback and the grades CSV show them. Every rule where the two
+``autograde.nbgrader.authority``): the feedback and the grades CSV show them. Every rule where the two
 graders disagree is listed in the CSV's ``disagreements`` column and printed. Beside each
 feedback page, ``<assignment>.json`` holds the same per rule: points, maximum, diagnosis.
 """
@@ -32,13 +32,11 @@ from pathlib import Path
 
 import nbformat
 
-from autograde.authority import Disagreement, flag_in_csv, make_authoritative
-from autograde.batch import Limits, grade_submission
-from autograde.feedback import write_feedback
+from autograde.nbgrader.authority import Disagreement, flag_in_csv, grade_out_of_kernel, make_authoritative
+from autograde.nbgrader.feedback import write_feedback
 from autograde.notebook import is_answer_cell, is_setup_cell
 from autograde.registry import HERE, REPO, rules_for
-from autograde.runner import CheckResult, RuleResult
-from autograde.sandbox import data_files
+from autograde.sandbox.process import data_files
 
 
 def nbgrader(course: Path, *args: str, cell_timeout: int | None = None) -> subprocess.CompletedProcess:
@@ -170,27 +168,6 @@ def restore_submissions(course: Path, assignment: str, snapshot: dict[str, dict[
     return sorted(set(changed))
 
 
-def grade_out_of_kernel(assignment: str, student: str, files: dict[str, bytes],
-                        limits: Limits = Limits()) -> list[RuleResult]:
-    """The out-of-kernel grade of a student's notebook (its bytes as collected), in a process
-    of its own under the batch grader's limits; zero, with the reason, when it is cut short."""
-    name = f"{assignment}.ipynb" if f"{assignment}.ipynb" in files else next(n for n in files if n.endswith(".ipynb"))
-    graded = grade_submission(student, files[name], assignment, limits,
-                              {n: data for n, data in files.items() if not n.endswith(".ipynb")})
-    by_rule = {r["rule"]: r for r in graded.results}
-    results = []
-    for rule in rules_for(assignment):
-        found = by_rule.get(rule.name)
-        if found is None:
-            results.append(RuleResult(rule.name, 0.0, float(rule.points),
-                                      graded.cut_short or "the grader returned no result for this rule"))
-            continue
-        checks = [CheckResult(**c) for c in found.get("checks", [])]
-        results.append(RuleResult(rule.name, found["points"], found["max_points"], found["diagnosis"], checks,
-                                  found.get("isolated", True)))
-    return results
-
-
 def run_cycle(assignment: str, submissions: Path, course: Path,
               cell_timeout: int | None = None) -> tuple[Path, list[Disagreement]]:
     """Run the cycle; returns the exported grades CSV and the rules where nbgrader's in-kernel
@@ -201,7 +178,7 @@ def run_cycle(assignment: str, submissions: Path, course: Path,
     cells blanked (see ``defuse``). ``cell_timeout`` overrides the seconds a cell
     may run (nbgrader_config.py's Execute.timeout).
 
-    The notebooks run in nbgrader's kernel confined (``autograde.kernel``); should anything
+    The notebooks run in nbgrader's kernel confined (``autograde.nbgrader.kernel``); should anything
     still reach the course, the cycle does not take it on trust: the out-of-kernel grade reads
     the notebooks as collected (a submitted file that changed is put back and reported), the
     grader's files must be unchanged after ``autograde`` (else the cycle stops), and a manual
@@ -256,7 +233,7 @@ def run_cycle(assignment: str, submissions: Path, course: Path,
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m autograde.cycle", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m autograde.nbgrader.cycle", description=__doc__.splitlines()[0])
     parser.add_argument("assignment")
     parser.add_argument("submissions", type=Path)
     parser.add_argument("--course", type=Path, default=REPO / "grading" / "cycle",

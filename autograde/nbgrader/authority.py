@@ -4,7 +4,7 @@ nbgrader scores a test cell by what the student's own kernel printed and returne
 student's code ran in that kernel first: it can monkeypatch numpy, pytest, builtins or
 ``autograde.grade`` and keep full marks. The out-of-kernel grader (``autograde.offline``)
 cannot be reached from the notebook, so after ``nbgrader autograde`` its points replace the
-kernel's as each grade cell's ``auto_score`` (``autograde.gradebook.record_scores``: what
+kernel's as each grade cell's ``auto_score`` (``autograde.classroom.gradebook.record_scores``: what
 ``export``, ``generate_feedback`` and the formgrader read; a human grader's ``manual_score``
 still takes precedence), and each rule's diagnosis becomes the automatic comment on its
 answer cell (shown in the feedback). Every rule where the two graders disagree is returned,
@@ -25,11 +25,12 @@ from pathlib import Path
 import nbformat
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from autograde.feedback import write_feedback
-from autograde.gradebook import record_scores
+from autograde.classroom.batch import Limits, grade_submission
+from autograde.nbgrader.feedback import write_feedback
+from autograde.classroom.gradebook import record_scores
 from autograde.registry import RULES, rules_for
-from autograde.runner import RuleResult, findings
-from autograde.sandbox import data_files
+from autograde.runner import CheckResult, RuleResult, findings
+from autograde.sandbox.process import data_files
 
 COLUMN = "disagreements"  # the grades CSV column that flags them
 NBGRADER_FILES = {"timestamp.txt", "submission_secret.txt"}  # nbgrader's bookkeeping, not the student's data
@@ -127,6 +128,28 @@ def submitted_bytes(nb) -> bytes:
     return nbformat.writes(clean).encode()
 
 
+def grade_out_of_kernel(assignment: str, student: str, files: dict[str, bytes],
+                        limits: Limits = Limits()) -> list[RuleResult]:
+    """The out-of-kernel grade of a student's notebook (its bytes as collected), in a process
+    of its own under the batch grader's limits; zero, with the reason, when it is cut short."""
+    name = f"{assignment}.ipynb" if f"{assignment}.ipynb" in files else next(n for n in files if n.endswith(".ipynb"))
+    graded = grade_submission(student, files[name], assignment, limits,
+                              {n: data for n, data in files.items() if not n.endswith(".ipynb")})
+    by_rule = {r["rule"]: r for r in graded.results}
+    results = []
+    for rule in rules_for(assignment):
+        found = by_rule.get(rule.name)
+        if found is None:
+            results.append(RuleResult(rule.name, 0.0, float(rule.points),
+                                      graded.cut_short or "the grader returned no result for this rule"))
+            continue
+        checks = [CheckResult(**c) for c in found.get("checks", [])]
+        results.append(RuleResult(rule.name, found["points"], found["max_points"], found["diagnosis"], checks,
+                                  found.get("isolated", True)))
+    return results
+
+
+
 class OutOfKernelGrade(NbGraderPreprocessor):
     """nbgrader autograde's last word: grade the notebook again out of the student's kernel.
 
@@ -143,8 +166,6 @@ class OutOfKernelGrade(NbGraderPreprocessor):
     """
 
     def preprocess(self, nb, resources):
-        from autograde.cycle import grade_out_of_kernel  # the cycle imports this module
-
         info = resources["nbgrader"]
         student, assignment, notebook = info["student"], info["assignment"], info["notebook"]
         if notebook != assignment or not rules_for(assignment):

@@ -4,7 +4,7 @@
 
 OUT_DIR gets ``notebooks/`` (the released assignments), ``qlab/`` (the library), ``autograde/``
 cut down to the runtime of ``check()`` and the ``@pytest.mark.public`` checks (see
-``autograde.public``), and what installs them (pyproject.toml, environment.yml, a README for
+``autograde.classroom.public``), and what installs them (pyproject.toml, environment.yml, a README for
 students). Not in it: ``solutions/``, the hidden checks, the catalogues of wrong
 and right answers, the grading commands. ``qlab`` does hold reference implementations of
 the rules (its agents use them); importing them from a graded answer is reported as a
@@ -18,7 +18,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from autograde.public import publish
+from autograde.classroom.public import publish
 from autograde.registry import REPO
 
 MARKER = ".qlab-student-bundle"

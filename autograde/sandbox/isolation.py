@@ -8,7 +8,7 @@ the data files beside the notebook, when asked), no network, its own process tre
 the grader), and, when the grader runs as root, a uid of its own so that the process-count
 limit holds a fork bomb. Resource limits (memory, CPU time,
 file size, processes) are set by the process itself before any student code runs
-(``autograde.student_worker``).
+(``autograde.sandbox.worker``).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """notebooks/ regenerated from solutions/ without losing anyone's work (what ``make release`` runs).
 
-    python -m autograde.release [ASSIGNMENT ...]
+    python -m autograde.classroom.release [ASSIGNMENT ...]
 
 nbgrader's ``generate_assignment --force`` deletes the release folder of an assignment and
 writes it anew: a trained agent under ``notebooks/06_atari_dqn/runs/`` or a notebook someone
@@ -134,7 +134,7 @@ def release(assignments: list[str], notebooks: Path = RELEASE, course: Path | No
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m autograde.release", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m autograde.classroom.release", description=__doc__.splitlines()[0])
     parser.add_argument("assignments", nargs="*", help="default: every assignment in solutions/")
     args = parser.parse_args(argv)
     assignments = args.assignments or sorted(p.parent.name for p in (REPO / "solutions").glob("*/*.ipynb"))

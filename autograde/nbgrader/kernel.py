@@ -1,10 +1,10 @@
 """The kernel ``nbgrader autograde`` runs a submission in: ipykernel, confined.
 
-    python -m autograde.kernel --memory-limit=BYTES [--uid=UID] [--work=NAME] -f CONNECTION_FILE
+    python -m autograde.nbgrader.kernel --memory-limit=BYTES [--uid=UID] [--work=NAME] -f CONNECTION_FILE
 
 ``GradingKernelManager`` starts this instead of ``ipykernel_launcher`` (see
-``autograde.preprocessors.GradingExecute``, which nbgrader_config.py makes autograde use).
-Where bubblewrap works (``autograde.isolation``) the kernel runs in the same kind of sandbox
+``autograde.nbgrader.preprocessors.GradingExecute``, which nbgrader_config.py makes autograde use).
+Where bubblewrap works (``autograde.sandbox.isolation``) the kernel runs in the same kind of sandbox
 as the out-of-kernel grader's student process: a read-only system, Python, ``qlab`` and
 ``autograde`` with only the checks of the notebook's own rules (no catalogue, no
 ``solutions/``, no course folder: no submission, no other student, no gradebook), no network
@@ -12,13 +12,13 @@ as the out-of-kernel grader's student process: a read-only system, Python, ``qla
 (whatever it starts ends with it), a uid of its own when the grader runs as root (so the
 process limit holds), and, as its working folder on a bounded /tmp, a private copy of the
 data files beside the notebook (those the out-of-kernel grader gives its cells too:
-``autograde.sandbox.folder_files``). Without bubblewrap it runs as a plain kernel, with a loud warning.
+``autograde.sandbox.process.folder_files``). Without bubblewrap it runs as a plain kernel, with a loud warning.
 
 Limits, set before any student code runs and not liftable by it (soft = hard): memory on the
 data segment and private writable mappings (RLIMIT_DATA: what numpy, torch and Python really
 allocate) and, where no NVIDIA device is present, on the address space too (RLIMIT_AS: CUDA
 reserves far more address space than it uses); processes (RLIMIT_NPROC, under its own uid);
-and, where the machine allows, a control group of its own (``autograde.cgroup``).
+and, where the machine allows, a control group of its own (``autograde.sandbox.cgroup``).
 An allocation over the limit raises MemoryError in the cell. What a cell prints is cut at
 ``OUTPUT_LIMIT`` characters per stream before it leaves the kernel.
 """
@@ -67,7 +67,7 @@ def confine(uid: int | None, memory: int) -> None:
 def clean_environment(work: str) -> None:
     """Only what a kernel needs: no instructor settings, no parent pid (its parent is the
     sandbox's init; bubblewrap ends the kernel when the grader ends)."""
-    from autograde.isolation import environment
+    from autograde.sandbox.isolation import environment
 
     keep = {k: v for k, v in os.environ.items() if k == "NBGRADER_EXECUTION"}
     os.environ.clear()
@@ -99,7 +99,7 @@ class CappedOutStream(OutStream):
 
 
 class GradingKernelManager(AsyncKernelManager):
-    """Starts a Python kernel through ``python -m autograde.kernel``: confined where
+    """Starts a Python kernel through ``python -m autograde.nbgrader.kernel``: confined where
     bubblewrap works (see the module's docstring), under a memory limit everywhere."""
 
     memory_limit = Integer(MEMORY_LIMIT, help="bytes the grading kernel (and each process it forks) may allocate"
@@ -111,7 +111,7 @@ class GradingKernelManager(AsyncKernelManager):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        from autograde import isolation
+        from autograde.sandbox import isolation
 
         if self.isolate is None:
             self.isolate = isolation.bwrap_works()
@@ -154,10 +154,10 @@ class GradingKernelManager(AsyncKernelManager):
         at = command.index("ipykernel_launcher")
         options = [f"--memory-limit={self.memory_limit}"]
         if not self.isolate:
-            return command[:at] + ["autograde.kernel", *options] + command[at + 1:]
-        from autograde import isolation
+            return command[:at] + ["autograde.nbgrader.kernel", *options] + command[at + 1:]
+        from autograde.sandbox import isolation
         from autograde.registry import HERE
-        from autograde.sandbox import folder_files
+        from autograde.sandbox.process import folder_files
 
         if self.uid is not None:
             options.append(f"--uid={self.uid}")
@@ -170,13 +170,13 @@ class GradingKernelManager(AsyncKernelManager):
         checks = HERE / "checks"
         shown = [p for p in sorted(checks.iterdir()) if p.is_file() and not p.name.startswith("test_")]
         shown += [checks / name for name in self.checks_shown if (checks / name).is_file()]
-        argv = [isolation.worker_python(), "-m", "autograde.kernel", *options] + command[at + 1:]
+        argv = [isolation.worker_python(), "-m", "autograde.nbgrader.kernel", *options] + command[at + 1:]
         # as root, it copies the submission (whoever owns it) and hands the copy to its own uid
         return isolation.bwrap_command(argv, self.uid is not None, checks_shown=shown, binds=tuple(binds),
                                        tmp_size=TMP_SIZE, root_capabilities=("CAP_CHOWN", "CAP_DAC_READ_SEARCH"))
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
-        from autograde import cgroup
+        from autograde.sandbox import cgroup
 
         self.group = cgroup.create("kernel") if self.isolate else None
         if self.group:
@@ -207,7 +207,7 @@ def main() -> None:
                     os.chown(path, uid, uid)
         clean_environment(work)
     confine(uid, int(options.get("--memory-limit", MEMORY_LIMIT)))
-    sys.argv = [sys.argv[0], "--IPKernelApp.outstream_class=autograde.kernel.CappedOutStream"] + [
+    sys.argv = [sys.argv[0], "--IPKernelApp.outstream_class=autograde.nbgrader.kernel.CappedOutStream"] + [
         a for a in sys.argv[1:] if a.split("=", 1)[0] not in options]
     devnull = os.open(os.devnull, os.O_WRONLY)  # the kernel echoes fd 1 and 2 to its own: keep them out of nbgrader's log
     os.dup2(devnull, 1)

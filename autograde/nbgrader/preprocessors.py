@@ -1,7 +1,7 @@
 """nbgrader preprocessors that keep a hostile submission from costing more than its points.
 
 ``GradingExecute`` (autograde's Execute, see nbgrader_config.py) runs the student's kernel
-confined, under a memory limit, able to read only its own rules' checks (``autograde.kernel``); once a cell runs out of time the experiment
+confined, under a memory limit, able to read only its own rules' checks (``autograde.nbgrader.kernel``); once a cell runs out of time the experiment
 cells after it are not run (they call the same functions, and each would wait its full time);
 a cell that kills the kernel (``os._exit``, a signal, the out-of-memory killer), or that runs
 out of time and ignores the interrupt, is marked as such and the notebook runs again from a
@@ -22,7 +22,7 @@ from nbgrader.api import MissingEntry
 from nbgrader.preprocessors import ClearHiddenTests, Execute, NbGraderPreprocessor, OverwriteCells
 from traitlets import Integer
 
-from autograde.kernel import GradingKernelManager
+from autograde.nbgrader.kernel import GradingKernelManager
 
 KILLED = ("this cell stopped the Python kernel (os._exit, a signal, or the memory limit); the grader "
           "started a new kernel and ran the notebook again without it")

@@ -1,12 +1,13 @@
 """What of the grader a student may have: the public checks and the runtime that runs them.
 
-The instructor's check modules (``autograde/checks/test_<rule>.py``) hold public and hidden
-checks side by side; ``public_checks`` keeps a module's ``@pytest.mark.public`` tests and
-only the names they use (helpers, constants, imports, fixtures), in their original text.
-``publish`` writes the package a student gets: the modules ``autograde.check`` and
-``qlab-check`` need (found by following imports from ``autograde/__init__.py`` and
-``__main__.py``), the public check modules, and nothing else — no hidden check, no
-catalogue, no instructor's command (batch grading, the bundle).
+The boundary is a folder's: the student's runtime is ``autograde/`` less the instructor's
+rooms (``classroom/``, ``nbgrader/``, ``catalogue/``) and the configuration nbgrader and
+Jupyter find there by path (``nbgrader_config.py``, ``student_lab/``). The instructor's check
+modules (``autograde/checks/test_<rule>.py``) hold public and hidden checks side by side;
+``public_checks`` keeps a module's ``@pytest.mark.public`` tests and only the names they use
+(helpers, constants, imports, fixtures), in their original text. ``publish`` writes the
+package a student gets: the runtime, its check modules cut down to their public checks, and
+nothing else.
 
 Used by the student bundle (``python -m autograde bundle``) and by the wheel build
 (``autograde/wheel.py``), so it needs only the standard library.
@@ -20,11 +21,10 @@ import shutil
 from pathlib import Path
 
 PACKAGE = "autograde"
-NEVER = ("catalogue",)  # subpackages that must not be reachable from the student's runtime
-INSTRUCTOR = ("batch", "bundle")  # commands ``python -m autograde`` reaches only for instructors: left out
+INSTRUCTOR = ("classroom", "nbgrader", "catalogue")  # the rooms that never ship
+CONFIG = ("nbgrader_config.py", "student_lab")  # found by path through JUPYTER_CONFIG_PATH: the instructor's
 CHECKS = "checks"
 CHECKS_DATA = ("pytest.ini",)
-BUILD_HOOK = "wheel.py"  # pyproject.toml's build_py: a bundle must build and install too
 
 
 def _is_public(node: ast.AST) -> bool:
@@ -111,7 +111,7 @@ def public_checks(source: str, filename: str = "<checks>") -> str:
                 needed |= _used_names(node)
                 changed = True
     kept.sort(key=lambda n: n.lineno)
-    parts = [f"# The public checks only: written from the instructor's {Path(filename).name} by autograde.public.\n"]
+    parts = [f"# The public checks only: written from the instructor's {Path(filename).name} by autograde.classroom.public.\n"]
     if docstring is not None:
         parts.append(_text(lines, docstring))
     for index, node in enumerate(kept):
@@ -190,38 +190,31 @@ def _notebook_imports(notebooks: Path) -> set[str]:
 
 
 def runtime_modules(package_dir: Path) -> list[Path]:
-    """The files of ``autograde`` that ``autograde.check``, ``qlab-check`` and the released
-    notebooks need, as paths relative to ``package_dir``: everything ``__init__.py``,
-    ``__main__.py``, the check modules and the notebooks in ``package_dir/../notebooks``
-    import, transitively, less the instructors' commands."""
+    """The student's runtime, as paths relative to ``package_dir``: every module of ``autograde``
+    outside the instructor's rooms and their configuration. Raises ValueError when one of them,
+    or a released notebook (in ``package_dir/../notebooks``), imports from those rooms."""
     package_dir = Path(package_dir)
-    checks = sorted((package_dir / CHECKS).glob("test_*.py"))
-    todo = [PACKAGE, f"{PACKAGE}.__main__", f"{PACKAGE}.{CHECKS}"] + [f"{PACKAGE}.{CHECKS}.{p.stem}" for p in checks]
-    todo += sorted(_notebook_imports(package_dir.parent / "notebooks"))
-    seen: dict[str, Path] = {}
-    while todo:
-        module = todo.pop()
-        if module in seen:
-            continue
-        parts = module.split(".")
-        if len(parts) > 1 and parts[1] in NEVER:
-            raise ValueError(f"the student's runtime would import {module}: the grader's public part "
-                             f"must never reach {', '.join(NEVER)}")
-        path = _module_file(package_dir, module)
-        if path is None or (len(parts) == 2 and parts[1] in INSTRUCTOR):
-            continue
-        seen[module] = path
-        for parent in range(2, len(parts)):  # a subpackage needs its __init__
-            todo.append(".".join(parts[:parent]))
-        todo.extend(_imported_modules(path, package_dir, module))
-    return sorted(p.relative_to(package_dir) for p in seen.values())
+    shipped = sorted(p.relative_to(package_dir) for p in package_dir.rglob("*.py")
+                     if p.relative_to(package_dir).parts[0] not in INSTRUCTOR + CONFIG and "__pycache__" not in p.parts)
+    imports = {str(path): _imported_modules(package_dir / path, package_dir, _module_name(path)) for path in shipped}
+    imports["the released notebooks"] = _notebook_imports(package_dir.parent / "notebooks")
+    for importer, modules in imports.items():
+        reached = [m for m in modules if len(m.split(".")) > 1 and m.split(".")[1] in INSTRUCTOR + CONFIG]
+        if reached:
+            raise ValueError(f"{importer} imports {', '.join(sorted(reached))}: the student's runtime must never "
+                             f"reach {', '.join(INSTRUCTOR)}")
+    return shipped
+
+
+def _module_name(relative: Path) -> str:
+    parts = relative.with_suffix("").parts
+    return ".".join([PACKAGE, *(parts[:-1] if parts[-1] == "__init__" else parts)])
 
 
 def publish(package_dir: Path, destination: Path) -> list[Path]:
     """Write the student's ``autograde`` package to ``destination`` (replacing what is there):
-    the runtime modules, the check modules cut down to their public checks, pytest.ini, and
-    the wheel's build hook.
-    Returns the files written, relative to ``destination``."""
+    the runtime modules (the wheel's build hook among them), the check modules cut down to their
+    public checks, and pytest.ini. Returns the files written, relative to ``destination``."""
     package_dir, destination = Path(package_dir), Path(destination)
     if destination.exists():
         shutil.rmtree(destination)
@@ -238,5 +231,4 @@ def publish(package_dir: Path, destination: Path) -> list[Path]:
     for name in CHECKS_DATA:
         shutil.copy2(package_dir / CHECKS / name, destination / CHECKS / name)
         written.append(Path(CHECKS) / name)
-    shutil.copy2(package_dir / BUILD_HOOK, destination / BUILD_HOOK)
-    return written + [Path(BUILD_HOOK)]
+    return written

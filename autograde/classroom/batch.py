@@ -46,7 +46,7 @@ from pathlib import Path
 
 from autograde.registry import rules_for
 
-PACKAGE_ROOT = Path(__file__).resolve().parents[1]  # what the grading process must find on its path
+PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # what the grading process must find on its path
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ class Submission:
     own_folder: bool = False  # the notebook is in a folder of the student's own: its data files go with it
 
     def data_files(self) -> dict[str, bytes]:
-        from autograde.sandbox import data_files
+        from autograde.sandbox.process import data_files
 
         return data_files(self.path.parent) if self.own_folder and self.path else {}
 
@@ -173,7 +173,7 @@ def grade_submission(student: str, notebook: bytes, assignment: str, limits: Lim
             (path.parent / name).write_bytes(data)
         path.parent.mkdir(exist_ok=True)
         path.write_bytes(notebook)
-        command = [sys.executable, "-m", "autograde.batch", str(path), "--assignment", assignment,
+        command = [sys.executable, "-m", "autograde.classroom.batch", str(path), "--assignment", assignment,
                    "--json", str(out), "--call-timeout", f"{limits.call_timeout:g}"]
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(PACKAGE_ROOT), os.environ.get("PYTHONPATH")])),
                    QLAB_GRADING_PARENT=str(os.getpid()))
@@ -214,7 +214,7 @@ def _last_line(path: Path) -> str:
 def _grade_in_own_session(argv: list[str]) -> int:
     """``python -m autograde`` as the leader of its own session (the grading process), which
     takes everything it started down with it when the worker that started it dies."""
-    from autograde.__main__ import main
+    from autograde.qlab_check import main
 
     def end_session(signum, frame):
         os.killpg(0, signal.SIGKILL)
@@ -395,7 +395,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"grades: {csv_path}")
     gradebook = args.gradebook or _course_gradebook(args.submissions)
     if gradebook:
-        from autograde.gradebook import record_scores
+        from autograde.classroom.gradebook import record_scores
 
         try:
             record_scores(gradebook, args.assignment, {g.student: g.points for g in graded})
