@@ -33,7 +33,7 @@ HEADLINE_MISTAKES = {
     "linear_q_update": {"residual_gradient", "no_terminal_masking", "masks_truncation_too"},
     "fitted_q_iteration": set(),
     "ring_add": {"no_wrap", "size_unbounded", "overwrites_newest", "stores_done", "copies_storage"},
-    "sample_indices": {"unfilled_slots", "upper_bound_plus_one", "global_numpy", "wrapped_window"},
+    "sample_indices": {"unfilled_slots", "global_numpy", "wrapped_window"},
     "dqn_target": {"no_terminal_mask", "no_detach", "max_over_batch"},
     "td_loss": {"greedy_q_not_taken", "keeps_the_column", "always_mse", "always_huber", "detached_q"},
     "hard_update": {"aliases", "gradient_tracked", "parameters_only"},

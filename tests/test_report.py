@@ -93,8 +93,8 @@ def test_nbgrader_autograde_printout_says_it_once(monkeypatch, capfd, unfilled):
 
 
 def test_qlab_check_says_it_once(monkeypatch, capsys, tmp_path, unfilled):
-    monkeypatch.setattr("autograde.__main__.find_notebook", lambda submission, cwd: (tmp_path / "x.ipynb", "04_dqn"))
-    monkeypatch.setattr("autograde.__main__.grade_notebook", lambda *args, **kwargs: [unfilled])
+    monkeypatch.setattr("autograde.qlab_check.find_notebook", lambda submission, cwd: (tmp_path / "x.ipynb", "04_dqn"))
+    monkeypatch.setattr("autograde.qlab_check.grade_notebook", lambda *args, **kwargs: [unfilled])
     assert main(["x.ipynb", "--json", str(tmp_path / "result.json")]) == 0
     out = capsys.readouterr().out
     assert out.count(UNFILLED) == 1 and out.count("sample_indices(size=") == 1

@@ -150,9 +150,10 @@ WRONG = {
 
 # The wrong answers whose mistake the notebook's text names (04, exercise 1b: uniform with
 # replacement over the filled slots 0 … size − 1 (never the unfilled ones), drawn with `rng`,
-# i.i.d. (not consecutive), shape (batch_size,).)
+# i.i.d. (not consecutive), shape (batch_size,).) Not upper_bound_plus_one: where a check's few
+# draws show the index size but never 0, 0 … size cannot be told from 1 … size, so that check observes.
 NAMED_IN_TEXT = {
-    unfilled_slots, upper_bound_plus_one, replace_only_when_needed, permutation_then_cycle,
+    unfilled_slots, replace_only_when_needed, permutation_then_cycle,
     global_numpy, torch_randint, python_random, wrapped_window, pairs_of_neighbours,
     each_drawn_twice, one_index,
 }
