@@ -20,7 +20,8 @@ import time
 import nbformat
 import pytest
 
-from autograde.nbgrader.cycle import gradebook_scores, grader_digest, run_cycle
+from autograde.classroom.batch import grader_fingerprint
+from autograde.nbgrader.cycle import gradebook_scores, run_cycle
 from autograde.sandbox.isolation import bwrap_works
 from autograde.registry import HERE, REPO, RULES, rules_for
 from submissions import ASSIGNMENT, make
@@ -95,7 +96,7 @@ def class_with_an_attacker(tmp_path_factory):
     make(submissions / "exits" / f"{ASSIGNMENT}.ipynb", "hostile", answers={"greedy_policy_answer": EXITS_ON_IMPORT})
     (submissions / "exits" / "note.txt").write_text("read me")
     victim_bytes = (submissions / "victim" / f"{ASSIGNMENT}.ipynb").read_bytes()
-    grader = grader_digest()
+    grader = grader_fingerprint()
     started = time.perf_counter()
     grades, disagreements = run_cycle(ASSIGNMENT, submissions, course, cell_timeout=30)
     seconds = time.perf_counter() - started
@@ -133,7 +134,7 @@ def test_no_file_of_the_course_or_the_grader_changed(class_with_an_attacker):
     assert victim.read_bytes() == class_with_an_attacker["victim_bytes"]
     attacker = nbformat.read(str(course / "submitted" / "attacker" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"), as_version=4)
     assert "ATTACKS" in "".join(c.source for c in attacker.cells)
-    assert grader_digest() == class_with_an_attacker["grader"]
+    assert grader_fingerprint() == class_with_an_attacker["grader"]
 
 
 def test_nothing_outlives_the_cycle_and_the_gradebook_holds_no_manual_score(class_with_an_attacker):

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
 import os
 import shutil
 import subprocess
@@ -32,6 +31,7 @@ from pathlib import Path
 
 import nbformat
 
+from autograde.classroom.batch import grader_fingerprint
 from autograde.nbgrader.authority import Disagreement, flag_in_csv, grade_out_of_kernel, make_authoritative
 from autograde.nbgrader.feedback import write_feedback
 from autograde.notebook import is_answer_cell, is_setup_cell
@@ -142,17 +142,6 @@ def refuse_manual_scores(course: Path, assignment: str, before: dict) -> list[st
     return undone
 
 
-def grader_digest() -> str:
-    """A digest of the grader's own source files (the checks, the catalogues, the grading code)."""
-    digest = hashlib.sha256()
-    for path in sorted(HERE.rglob("*")):
-        inside = path.relative_to(HERE).parts
-        if path.is_file() and path.suffix in (".py", ".ini", ".json", ".md") and not any(
-                part.startswith((".", "__pycache__")) for part in inside):
-            digest.update(path.relative_to(HERE).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
-
-
 def restore_submissions(course: Path, assignment: str, snapshot: dict[str, dict[str, bytes]]) -> list[str]:
     """Put back every submitted file that changed since it was collected; return the students
     whose files had changed (only a notebook's code could have changed them)."""
@@ -161,7 +150,7 @@ def restore_submissions(course: Path, assignment: str, snapshot: dict[str, dict[
         folder = course / "submitted" / student / assignment
         for name, data in files.items():
             path = folder / name
-            if not path.is_file() or hashlib.sha256(path.read_bytes()).digest() != hashlib.sha256(data).digest():
+            if not path.is_file() or path.read_bytes() != data:
                 folder.mkdir(parents=True, exist_ok=True)
                 path.write_bytes(data)
                 changed.append(student)
@@ -201,7 +190,7 @@ def run_cycle(assignment: str, submissions: Path, course: Path,
     step("generate_assignment", assignment, "--force", required=True)
     snapshot = collect(assignment, submissions, course)
     students = list(snapshot)
-    grader = grader_digest()
+    grader = grader_fingerprint()
     manual = manual_scores(course, assignment)
     step("autograde", assignment, "--force")
     for student in students:
@@ -210,7 +199,7 @@ def run_cycle(assignment: str, submissions: Path, course: Path,
             for notebook in (course / "submitted" / student / assignment).glob("*.ipynb"):
                 defuse(notebook)
             step("autograde", assignment, "--force", f"--student={student}")
-    if grader_digest() != grader:
+    if grader_fingerprint() != grader:
         raise RuntimeError(f"the grader's files in {HERE} changed while nbgrader autograded: a notebook's code reached "
                            "them. Grades are not recorded; restore the grader (git checkout autograde/) and run again")
     tampered = [s for s in restore_submissions(course, assignment, snapshot) if s in snapshot]
