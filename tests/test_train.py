@@ -134,6 +134,19 @@ def test_atari_dqn_wiring(tmp_path):
     assert read_csv(tmp_path / "train.csv")["step"]
 
 
+def test_atari_run_resumes_without_its_buffer(tmp_path):
+    """A checkpoint without the replay buffer continues with new episodes: the frame buffer
+    cannot continue an episode it never saw."""
+    pytest.importorskip("ale_py")
+    config = dict(env_id="ALE/Pong-v5", learning_starts=64, batch_size=8, buffer_size=200, train_every=4,
+                  n_step=1, eval_every=0, log_every=40, checkpoint_every=100, save_buffer=False,
+                  progress=False, tensorboard=False, out=str(tmp_path))
+    first = train_dqn(DQNConfig(total_steps=100, **config)).agent.n_updates
+    resumed = train_dqn(DQNConfig(total_steps=200, **config), resume=tmp_path / "checkpoint.pt")
+    assert resumed.agent.n_updates >= first + 20  # updates go on once the new buffer holds a batch
+    assert load_checkpoint(tmp_path / "checkpoint.pt")["step"] == 200
+
+
 def test_prioritized_replay_gets_td_error_priorities(tmp_path):
     result = train_dqn(small_dqn(tmp_path, total_steps=600, num_envs=1, n_step=1, prioritized=True, eval_every=0,
                                  save_buffer=False))

@@ -3,7 +3,8 @@
 A training loop saves ``{"algo", "config", "step", "agent", "obs", "envs", "rng",
 "buffer"}``: the agent's weights, optimizers, counters and generators; the current
 observations and the pickled environments (episodes continue where they were); the global
-random states; and the replay buffer when asked (``save_buffer``). Schedules are functions
+random states; and the replay buffer when asked (``save_buffer``). Without the buffer, a resumed
+run starts new episodes: it continues, but not bit-exactly. Schedules are functions
 of ``step`` and need nothing more.
 
 Beside it, ``best.pt`` keeps the agent of the best evaluation so far (``"eval_return"``), which
@@ -70,12 +71,15 @@ def restore_run(state: dict, algo: str, agent, envs, buffer):
     if state.get("algo") != algo:
         raise ValueError(f"this is a {state.get('algo')!r} checkpoint, not a {algo!r} one")
     agent.load_state_dict(state["agent"])
-    if state["buffer"] is not None:
-        buffer.load_state_dict(state["buffer"])
     obs = state["obs"]
-    if state["envs"] is not None:
+    if state["buffer"] is not None and state["envs"] is not None:
+        buffer.load_state_dict(state["buffer"])
         envs.load_state(state["envs"])
-    else:  # environments that cannot be pickled: new episodes, seeded from the step
+    else:
+        # New episodes, seeded from the step: environments that cannot be pickled, or an empty
+        # buffer, which cannot continue an episode it never saw (an n-step window, a frame stack).
+        if state["buffer"] is not None:
+            buffer.load_state_dict(state["buffer"])
         obs = envs.reset(seed=state["config"]["seed"] + state["step"])
     set_rng_state(state["rng"])
     return state["step"], obs
