@@ -131,6 +131,11 @@ RULES: dict[str, Rule] = {rule.name: rule for rule in [
          "ddpg_actor_loss(obs, actor, critic) -> scalar",
          "−mean_i Q_φ(s_i, μ_θ(s_i)), its gradient reaching the actor through the critic",
          references=("qlab.rules.ddpg_actor_loss",)),
+    # 08_rainbow
+    Rule("dueling_q", "08_rainbow", 2,
+         "dueling_q(value, advantages) -> q_values",
+         "Q(s, a) = V(s) + A(s, a) − mean_a' A(s, a'), the mean over each state's actions",
+         references=("qlab.rainbow.dueling.dueling_q",)),
 ]}
 
 
