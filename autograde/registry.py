@@ -136,6 +136,10 @@ RULES: dict[str, Rule] = {rule.name: rule for rule in [
          "dueling_q(value, advantages) -> q_values",
          "Q(s, a) = V(s) + A(s, a) − mean_a' A(s, a'), the mean over each state's actions",
          references=("qlab.rainbow.dueling.dueling_q",)),
+    Rule("sum_tree_update", "08_rainbow", 2,
+         "sum_tree_update(nodes, leaf, priority) -> None",
+         "set leaf i (node L + i) to the priority and every ancestor to the sum of its two children, in place",
+         references=("qlab.rainbow.prioritized.sum_tree_update",)),
 ]}
 
 
