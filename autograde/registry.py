@@ -140,6 +140,10 @@ RULES: dict[str, Rule] = {rule.name: rule for rule in [
          "sum_tree_update(nodes, leaf, priority) -> None",
          "set leaf i (node L + i) to the priority and every ancestor to the sum of its two children, in place",
          references=("qlab.rainbow.prioritized.sum_tree_update",)),
+    Rule("sum_tree_find", "08_rainbow", 2,
+         "sum_tree_find(nodes, prefix) -> leaf",
+         "descend from the root: left if prefix < the left sum, else subtract it and go right; the leaf index",
+         references=("qlab.rainbow.prioritized.sum_tree_find",)),
 ]}
 
 
