@@ -144,6 +144,10 @@ RULES: dict[str, Rule] = {rule.name: rule for rule in [
          "sum_tree_find(nodes, prefix) -> leaf",
          "descend from the root: left if prefix < the left sum, else subtract it and go right; the leaf index",
          references=("qlab.rainbow.prioritized.sum_tree_find",)),
+    Rule("td_priorities", "08_rainbow", 1,
+         "td_priorities(td_errors, alpha, eps) -> priorities",
+         "p_i^α = (|δ_i| + ε)^α, no gradient",
+         references=("qlab.rainbow.prioritized.td_priorities",)),
 ]}
 
 

@@ -49,6 +49,7 @@ HEADLINE_MISTAKES = {
     "dueling_q": {"max_not_mean", "mean_over_batch", "no_subtraction", "value_as_vector", "in_place"},
     "sum_tree_update": {"only_leaf", "parents_get_priority", "stops_below_root", "adds_priority", "offset_minus_one"},
     "sum_tree_find": {"less_or_equal", "never_subtracts", "returns_node", "linear_scan"},
+    "td_priorities": {"signed", "eps_after_power", "keeps_gradient"},
 }
 # The three rules that first named every mistake of their text: their text names many.
 MANY = {"q_learning_update": 10, "nstep_returns": 10, "fitted_q_iteration": 10}
