@@ -148,6 +148,10 @@ RULES: dict[str, Rule] = {rule.name: rule for rule in [
          "td_priorities(td_errors, alpha, eps) -> priorities",
          "p_i^α = (|δ_i| + ε)^α, no gradient",
          references=("qlab.rainbow.prioritized.td_priorities",)),
+    Rule("importance_weights", "08_rainbow", 2,
+         "importance_weights(probs, size, beta) -> weights",
+         "w_i = (N·P(i))^−β / max_j w_j, the max over the sampled batch",
+         references=("qlab.rainbow.prioritized.importance_weights",)),
 ]}
 
 

@@ -50,6 +50,7 @@ HEADLINE_MISTAKES = {
     "sum_tree_update": {"only_leaf", "parents_get_priority", "stops_below_root", "adds_priority", "offset_minus_one"},
     "sum_tree_find": {"less_or_equal", "never_subtracts", "returns_node", "linear_scan"},
     "td_priorities": {"signed", "eps_after_power", "keeps_gradient"},
+    "importance_weights": {"plus_beta", "not_normalised", "divided_by_sum", "divided_by_min"},
 }
 # The three rules that first named every mistake of their text: their text names many.
 MANY = {"q_learning_update": 10, "nstep_returns": 10, "fitted_q_iteration": 10}
