@@ -37,6 +37,12 @@ def returns_float64(probs, size, beta):
     return weights / weights.max()
 
 
+def as_float32(probs, size, beta):
+    # the buffer hands the weights to torch as float32
+    weights = (size * probs) ** -beta
+    return (weights / weights.max()).astype(np.float32)
+
+
 def in_torch(probs, size, beta):
     p = torch.from_numpy(probs)
     weights = (size * p).pow(-beta)
@@ -102,7 +108,8 @@ def returns_a_list(probs, size, beta):
     return [w / max(weights) for w in weights]
 
 
-CORRECT = [vectorised, with_a_loop, through_logs, from_the_smallest_probability, without_n, returns_float64, in_torch]
+CORRECT = [vectorised, with_a_loop, through_logs, from_the_smallest_probability, without_n, returns_float64, in_torch,
+           as_float32]
 WRONG = {
     plus_beta: "to the power +β",
     one_minus_beta: "uses 1 − β as the exponent",
