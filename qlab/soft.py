@@ -35,6 +35,7 @@ from collections.abc import Sequence
 
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 from qlab.rules import _discount, _done_flags, _float_vector, _same_device, _tensor
 
@@ -45,6 +46,7 @@ __all__ = [
     "sac_critic_target",
     "sac_actor_loss",
     "sac_temperature_loss",
+    "ScriptedPolicy",
 ]
 
 LOG_2PI = math.log(2.0 * math.pi)
@@ -198,7 +200,10 @@ def squashed_gaussian(mean, log_std, noise) -> tuple[torch.Tensor, torch.Tensor]
         if not x.is_floating_point():
             raise TypeError(f"{name} has dtype {x.dtype}; expected a floating dtype")
     _same_device(mean=mean, log_std=log_std, noise=noise)
-    noise = noise.to(mean.dtype)
+    return _squash(mean, log_std, noise.to(mean.dtype))
+
+
+def _squash(mean: torch.Tensor, log_std: torch.Tensor, noise: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     u = mean + log_std.exp() * noise
     log_normal = -0.5 * noise.pow(2) - log_std - 0.5 * LOG_2PI
     log_jacobian = 2.0 * (LOG_2 - u - F.softplus(-2.0 * u))
@@ -293,3 +298,35 @@ def sac_temperature_loss(log_alpha, log_probs, target_entropy) -> torch.Tensor:
         raise TypeError(f"target_entropy must be a float (usually -act_dim), got {type(target_entropy).__name__}")
     gap = (log_probs.detach() + float(target_entropy)).mean()
     return -(log_alpha.reshape(()) * gap.to(log_alpha.dtype))
+
+
+class ScriptedPolicy(nn.Module):
+    r"""A tanh-Gaussian policy whose noise is a script: a stochastic policy whose samples replay.
+
+    :math:`(μ_θ(s), \log σ_θ(s))` is one linear layer of the state (log σ clipped to [−5, 2]);
+    the k-th call draws its ε from row k of ``noise`` (cycling), so every call is a fresh
+    sample, and a copy of the policy made before a call draws the same samples again. The
+    checks of the SAC rules hand it to a student's function (two calls give two different
+    samples, as with a real policy), and a notebook can use it to show the same.
+
+    ``policy(obs) -> (action, log_prob)``: shapes (B, act_dim) in (−1, 1) and (B,), with
+    B ≤ ``noise.shape[1]``; the gradient reaches θ through both (reparameterised).
+    """
+
+    def __init__(self, obs_dim: int, noise: torch.Tensor):
+        super().__init__()
+        if noise.ndim != 3:
+            raise ValueError(f"noise has shape {tuple(noise.shape)}; expected (n_draws, max_batch, act_dim)")
+        self.head = nn.Linear(int(obs_dim), 2 * noise.shape[2], dtype=noise.dtype)
+        self.register_buffer("noise", noise.detach().clone())
+        self.register_buffer("draws", torch.zeros((), dtype=torch.long))
+
+    def forward(self, obs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        if obs.ndim != 2 or obs.shape[1] != self.head.in_features or obs.shape[0] > self.noise.shape[1]:
+            raise ValueError(f"the policy takes states of shape (B, {self.head.in_features}) with B <= "
+                             f"{self.noise.shape[1]}; it was given {tuple(obs.shape)}")
+        mean, log_std = self.head(obs.to(self.head.weight.dtype)).chunk(2, dim=-1)
+        noise = self.noise[int(self.draws) % self.noise.shape[0], : obs.shape[0]]
+        self.draws += 1
+        action, log_prob = _squash(mean, log_std.clamp(-5.0, 2.0), noise)
+        return action.to(obs.dtype), log_prob.to(obs.dtype)
