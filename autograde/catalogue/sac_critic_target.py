@@ -154,7 +154,7 @@ WRONG = {
     samples_twice: "it samples the policy twice",
     gradient_flows: "the target requires grad",
     discounts_the_reward: "γ also discounts the reward",
-    reads_the_policy_weights: "the policy can only be called",
+    reads_the_policy_weights: "can only be called",
 }
 
 # The wrong answers whose mistake the notebook's text names (09, exercise 4: a' sampled from the
