@@ -4,7 +4,6 @@ error messages; the policy whose samples replay; and the SAC rules graded out of
 import copy
 import math
 
-import numpy as np
 import pytest
 import torch
 from hypothesis import given, settings
@@ -17,7 +16,6 @@ from autograde.registry import RULES
 from autograde.runner import run_checks
 from autograde.sandbox.process import Sandbox
 from qlab import soft
-from qlab.networks import DDPGCritic
 
 DTYPES = [torch.float32, torch.float64]
 

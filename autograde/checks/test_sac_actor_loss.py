@@ -128,8 +128,8 @@ def check_loss(student, obs, policy_module, critic_modules, alpha):
     if matches("reference"):
         return
     expect(not matches("action"),
-           f"the action is detached: no gradient reaches the policy through a into the critics; keep a = policy(obs)[0] "
-           f"in the graph (no .detach()), so that −min_j Q_j(s, a) moves θ (in {example})")
+           f"the action is detached: no gradient reaches the policy through a into the critics; keep "
+           f"a = policy(obs)[0] in the graph (no .detach()), so that −min_j Q_j(s, a) moves θ (in {example})")
     expect(not matches("log_prob"),
            f"log π(a|s) is detached: the entropy term's gradient must reach the policy too; keep log_prob in the "
            f"graph (in {example})")
