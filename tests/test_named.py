@@ -51,6 +51,12 @@ HEADLINE_MISTAKES = {
     "sum_tree_find": {"less_or_equal", "never_subtracts", "returns_node", "linear_scan"},
     "td_priorities": {"signed", "eps_after_power", "keeps_gradient"},
     "importance_weights": {"plus_beta", "not_normalised", "divided_by_sum", "divided_by_min"},
+    "soft_value": {"no_max_shift", "alpha_missing_outside", "log_of_mean", "over_the_batch_axis", "plain_max"},
+    "soft_q_target": {"no_terminal_mask", "hard_max", "no_grad_missing"},
+    "squashed_gaussian": {"correction_missing", "unstable_log", "not_summed", "detached_sample"},
+    "sac_critic_target": {"bootstraps_terminal", "entropy_outside_mask", "max_over_critics", "gradient_flows"},
+    "sac_actor_loss": {"max_over_critics", "sign_flipped", "alpha_term_missing", "detached_action"},
+    "sac_temperature_loss": {"sign_flipped", "log_probs_not_detached", "sum_over_batch"},
 }
 # The three rules that first named every mistake of their text: their text names many.
 MANY = {"q_learning_update": 10, "nstep_returns": 10, "fitted_q_iteration": 10}
