@@ -46,6 +46,14 @@ HEADLINE_MISTAKES = {
     "cross_entropy_method": {"no_clipping", "returns_the_best_sample", "starts_from_the_full_width"},
     "ddpg_critic_target": {"no_terminal_mask", "gradient_flows", "zero_action"},
     "ddpg_actor_loss": {"sign_flipped", "under_no_grad", "steps_an_optimizer"},
+    # 08_rainbow (distributional, noisy)
+    "categorical_target": {"no_clamp", "loses_mass_when_l_equals_u", "terminal_bootstraps", "a_star_by_mode",
+                           "no_grad_missing"},
+    "categorical_loss": {"softmax_over_actions", "no_action_gather", "sign_flipped", "target_not_detached",
+                         "weights_after_the_mean"},
+    "noisy_linear": {"f_not_applied", "noise_in_eval", "sqrt_without_sign", "bias_noise_from_eps_in",
+                     "outer_product_transposed"},
+    "noisy_init": {"sigma_over_sqrt_q", "bounds_one_over_p", "global_numpy_rng"},
 }
 # The three rules that first named every mistake of their text: their text names many.
 MANY = {"q_learning_update": 10, "nstep_returns": 10, "fitted_q_iteration": 10}

@@ -124,7 +124,8 @@ def categorical_loss(logits, actions, target_probs, weights=None) -> torch.Tenso
     Args:
         logits: the **online** network's logits, shape (B, |A|, N), requires grad.
         actions: the actions taken, shape (B,), integer.
-        target_probs: ``m`` from :func:`categorical_target`, shape (B, N), a constant.
+        target_probs: ``m`` from :func:`categorical_target`, shape (B, N), a constant (detached
+            here, so no gradient flows into whatever computed it).
         weights: optional importance-sampling weights ``w``, shape (B,); each multiplies
             its own sample's cross-entropy.
 
@@ -144,14 +145,9 @@ def categorical_loss(logits, actions, target_probs, weights=None) -> torch.Tenso
         )
     logits = _distributions("logits", logits, batch, target_probs.shape[1])
     _same_device(logits=logits, actions=actions, target_probs=target_probs, weights=weights)
-    if target_probs.requires_grad:
-        raise ValueError(
-            "target_probs requires grad: the projected target m must be a constant; compute it under "
-            "torch.no_grad() (or .detach() it) so no gradient flows through the target"
-        )
     chosen = logits.gather(1, actions.long()[:, None, None].expand(batch, 1, logits.shape[2])).squeeze(1)
     log_p = nn.functional.log_softmax(chosen, dim=1)
-    per_sample = -(target_probs.to(log_p.dtype) * log_p).sum(dim=1)
+    per_sample = -(target_probs.detach().to(log_p.dtype) * log_p).sum(dim=1)
     if weights is None:
         return per_sample.mean()
     weights = _float_vector("weights", weights, batch)
