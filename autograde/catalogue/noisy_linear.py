@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 
 
-def f(eps):
+def _f(eps):
     return eps.sign() * eps.abs().sqrt()
 
 
@@ -13,15 +13,15 @@ def f(eps):
 def with_outer(x, weight_mu, weight_sigma, bias_mu, bias_sigma, eps_in, eps_out, training=True):
     if not training:
         return F.linear(x, weight_mu, bias_mu)
-    weight = weight_mu + weight_sigma * torch.outer(f(eps_out), f(eps_in))
-    bias = bias_mu + bias_sigma * f(eps_out)
+    weight = weight_mu + weight_sigma * torch.outer(_f(eps_out), _f(eps_in))
+    bias = bias_mu + bias_sigma * _f(eps_out)
     return F.linear(x, weight, bias)
 
 
 def with_ger_and_matmul(x, weight_mu, weight_sigma, bias_mu, bias_sigma, eps_in, eps_out, training=True):
     weight, bias = weight_mu, bias_mu
     if training:
-        f_in, f_out = f(eps_in), f(eps_out)
+        f_in, f_out = _f(eps_in), _f(eps_out)
         weight = weight_mu + weight_sigma * f_out.ger(f_in)
         bias = bias_mu + bias_sigma * f_out
     return x @ weight.T + bias
@@ -38,11 +38,11 @@ def f_of_the_product(x, weight_mu, weight_sigma, bias_mu, bias_sigma, eps_in, ep
 
 
 def noise_as_a_separate_term(x, weight_mu, weight_sigma, bias_mu, bias_sigma, eps_in, eps_out, training=True):
-    """y = x μᵀ + μ_b + (x ⊙ f(ε_in)) σᵀ ⊙ f(ε_out) + σ_b ⊙ f(ε_out): factorised noise without forming ε^w."""
+    """y = x μᵀ + μ_b + ((x ⊙ f(ε_in)) σᵀ) ⊙ f(ε_out) + σ_b ⊙ f(ε_out): no ε^w formed."""
     y = x @ weight_mu.T + bias_mu
     if not training:
         return y
-    f_in, f_out = f(eps_in), f(eps_out)
+    f_in, f_out = _f(eps_in), _f(eps_out)
     return y + ((x * f_in) @ weight_sigma.T) * f_out + bias_sigma * f_out
 
 
@@ -68,13 +68,13 @@ def f_not_applied(x, weight_mu, weight_sigma, bias_mu, bias_sigma, eps_in, eps_o
 def f_on_eps_out_only(x, weight_mu, weight_sigma, bias_mu, bias_sigma, eps_in, eps_out, training=True):
     if not training:
         return F.linear(x, weight_mu, bias_mu)
-    return F.linear(x, weight_mu + weight_sigma * torch.outer(f(eps_out), eps_in), bias_mu + bias_sigma * f(eps_out))
+    return F.linear(x, weight_mu + weight_sigma * torch.outer(_f(eps_out), eps_in), bias_mu + bias_sigma * _f(eps_out))
 
 
 def f_on_eps_in_only(x, weight_mu, weight_sigma, bias_mu, bias_sigma, eps_in, eps_out, training=True):
     if not training:
         return F.linear(x, weight_mu, bias_mu)
-    return F.linear(x, weight_mu + weight_sigma * torch.outer(eps_out, f(eps_in)), bias_mu + bias_sigma * eps_out)
+    return F.linear(x, weight_mu + weight_sigma * torch.outer(eps_out, _f(eps_in)), bias_mu + bias_sigma * eps_out)
 
 
 def sqrt_without_sign(x, weight_mu, weight_sigma, bias_mu, bias_sigma, eps_in, eps_out, training=True):
@@ -96,30 +96,32 @@ def outer_product_transposed(x, weight_mu, weight_sigma, bias_mu, bias_sigma, ep
     if not training:
         return F.linear(x, weight_mu, bias_mu)
     q, p = weight_mu.shape
-    eps_w = torch.outer(f(eps_in), f(eps_out)).reshape(q, p)
-    return F.linear(x, weight_mu + weight_sigma * eps_w, bias_mu + bias_sigma * f(eps_out))
+    eps_w = torch.outer(_f(eps_in), _f(eps_out)).reshape(q, p)
+    return F.linear(x, weight_mu + weight_sigma * eps_w, bias_mu + bias_sigma * _f(eps_out))
 
 
 def bias_noise_from_eps_in(x, weight_mu, weight_sigma, bias_mu, bias_sigma, eps_in, eps_out, training=True):
     if not training:
         return F.linear(x, weight_mu, bias_mu)
-    return F.linear(x, weight_mu + weight_sigma * torch.outer(f(eps_out), f(eps_in)), bias_mu + bias_sigma * f(eps_in))
+    weight = weight_mu + weight_sigma * torch.outer(_f(eps_out), _f(eps_in))
+    return F.linear(x, weight, bias_mu + bias_sigma * _f(eps_in))
 
 
 def no_bias_noise(x, weight_mu, weight_sigma, bias_mu, bias_sigma, eps_in, eps_out, training=True):
     if not training:
         return F.linear(x, weight_mu, bias_mu)
-    return F.linear(x, weight_mu + weight_sigma * torch.outer(f(eps_out), f(eps_in)), bias_mu)
+    return F.linear(x, weight_mu + weight_sigma * torch.outer(_f(eps_out), _f(eps_in)), bias_mu)
 
 
 def sigma_ignored(x, weight_mu, weight_sigma, bias_mu, bias_sigma, eps_in, eps_out, training=True):
     if not training:
         return F.linear(x, weight_mu, bias_mu)
-    return F.linear(x, weight_mu + torch.outer(f(eps_out), f(eps_in)), bias_mu + f(eps_out))
+    return F.linear(x, weight_mu + torch.outer(_f(eps_out), _f(eps_in)), bias_mu + _f(eps_out))
 
 
 def noise_in_eval(x, weight_mu, weight_sigma, bias_mu, bias_sigma, eps_in, eps_out, training=True):
-    return F.linear(x, weight_mu + weight_sigma * torch.outer(f(eps_out), f(eps_in)), bias_mu + bias_sigma * f(eps_out))
+    weight = weight_mu + weight_sigma * torch.outer(_f(eps_out), _f(eps_in))
+    return F.linear(x, weight, bias_mu + bias_sigma * _f(eps_out))
 
 
 def training_inverted(x, weight_mu, weight_sigma, bias_mu, bias_sigma, eps_in, eps_out, training=True):
@@ -131,8 +133,8 @@ def training_inverted(x, weight_mu, weight_sigma, bias_mu, bias_sigma, eps_in, e
 def x_times_w(x, weight_mu, weight_sigma, bias_mu, bias_sigma, eps_in, eps_out, training=True):
     weight, bias = weight_mu, bias_mu
     if training:
-        weight = weight_mu + weight_sigma * torch.outer(f(eps_out), f(eps_in))
-        bias = bias_mu + bias_sigma * f(eps_out)
+        weight = weight_mu + weight_sigma * torch.outer(_f(eps_out), _f(eps_in))
+        bias = bias_mu + bias_sigma * _f(eps_out)
     return x @ weight + bias
 
 
@@ -147,8 +149,8 @@ def sigma_detached(x, weight_mu, weight_sigma, bias_mu, bias_sigma, eps_in, eps_
 
 def scales_eps_in_place(x, weight_mu, weight_sigma, bias_mu, bias_sigma, eps_in, eps_out, training=True):
     if training:
-        eps_in.copy_(f(eps_in))
-        eps_out.copy_(f(eps_out))
+        eps_in.copy_(_f(eps_in))
+        eps_out.copy_(_f(eps_out))
         return F.linear(x, weight_mu + weight_sigma * torch.outer(eps_out, eps_in), bias_mu + bias_sigma * eps_out)
     return F.linear(x, weight_mu, bias_mu)
 
@@ -173,8 +175,8 @@ WRONG = {
     scales_eps_in_place: "changed its argument `eps_in` in place",
 }
 
-# The wrong answers whose mistake the notebook's text names (08, the noisy layer: f(ε) =
-# sign(ε)·sqrt|ε| on both factors, the (q, p) outer product f(ε_out) f(ε_in)ᵀ, the bias's f(ε_out),
+# The wrong answers whose mistake the notebook's text names (08, the noisy layer: _f(ε) =
+# sign(ε)·sqrt|ε| on both factors, the (q, p) outer product _f(ε_out) _f(ε_in)ᵀ, the bias's _f(ε_out),
 # no noise in evaluation, gradients into μ and σ).
 NAMED_IN_TEXT = {
     f_not_applied, f_on_eps_out_only, f_on_eps_in_only, sqrt_without_sign, outer_product_transposed,
