@@ -278,6 +278,21 @@ def test_random_batches(student, batch, n_actions, n_atoms, spacing, seed, dtype
     check_target(student, *args)
 
 
+def test_the_papers_support(student):
+    """the support of Bellemare et al. and of the agent: 51 atoms on [−10, 10] (torch.linspace, Δz = 0.4)"""
+    rng = np.random.default_rng(51)
+    for dtype in (torch.float32, torch.float64):
+        support = torch.linspace(-10.0, 10.0, 51, dtype=dtype)
+        while True:
+            probs = rng.dirichlet(np.full(51, 0.5), size=(4, 3))
+            means = np.sort(probs @ support.double().numpy(), axis=1)
+            if (means[:, -1] - means[:, -2]).min() > 0.02:
+                break
+        rewards = torch.tensor([10.0, -10.0, 1.3, -0.7], dtype=dtype)
+        terminated = torch.tensor([False, True, False, True])
+        check_target(student, rewards, torch.tensor(probs, dtype=dtype), terminated, 0.99, support)
+
+
 if torch.cuda.is_available():
     def test_random_batches_on_cuda(student):
         """random float32 batches on the GPU: the result stays there"""
