@@ -58,6 +58,9 @@ MISTAKES = {
     "it returns KL(m ‖ p) = Σ_j m_j (log m_j − log p_j), which is the cross-entropy minus the entropy of m: "
     "the loss is the cross-entropy −Σ_j m_j log p_j (same gradient, not the same value)":
         _loss(lambda x, a, m: (torch.special.xlogy(m, m) - m * F.log_softmax(_taken(x, a), dim=1)).sum(dim=1)),
+    "it returns −KL(m ‖ p) = Σ_j m_j (log p_j − log m_j), a divergence with its sign flipped (maximised, it pushes "
+    "p away from m): the loss is the cross-entropy −Σ_j m_j log p_j":
+        _loss(lambda x, a, m: (m * F.log_softmax(_taken(x, a), dim=1) - torch.special.xlogy(m, m)).sum(dim=1)),
     "it averages over the atoms; the cross-entropy sums over them, −Σ_j m_j log p_j":
         _loss(lambda x, a, m: -(m * F.log_softmax(_taken(x, a), dim=1)).mean(dim=1)),
     "it uses the target's most probable atom as a class label; the target is the whole distribution m: "

@@ -138,8 +138,8 @@ PROBES = [
     probe("a batch with one termination", [0.5, -0.75, 1.25, 0.25], torch.tensor([False, True, False, False]), 0.5),
     probe("rewards beyond the support", [3.0, -2.5, 0.0], torch.tensor([False, False, False]), 0.9),
     probe("atoms that land exactly on atoms", [1.0, -1.0, 2.0], torch.tensor([False, False, True]), 1.0),
-    probe("per-sample discounts, 0/1 float flags", [0.25, -0.5, 1.0], torch.tensor([0.0, 1.0, 0.0], dtype=torch.float64),
-          torch.tensor([0.9, 0.81, 0.5], dtype=torch.float64)),
+    probe("per-sample discounts, 0/1 float flags", [0.25, -0.5, 1.0],
+          torch.tensor([0.0, 1.0, 0.0], dtype=torch.float64), torch.tensor([0.9, 0.81, 0.5], dtype=torch.float64)),
 ]
 DIFFERENTIAL = Differential(reference, MISTAKES, PROBES, dtype=TORCH_PRECISION)
 
@@ -192,9 +192,11 @@ def test_atoms_that_land_on_an_atom_keep_their_mass(student):
 
 @pytest.mark.public
 def test_next_action_by_the_target_distributions_mean(student):
-    """a* maximises the mean Σ_j z_j p_j(s', a), not the mode or the most probable atom"""
+    """a* maximises the mean Σ_j z_j p_j(s', a), not the mode or the most probable atom
+
+    With r = 0 and γ = 1 every atom stays where it is: m is p(s', a*) itself."""
     rewards, probs, terminated, gamma, support = PROBES[1].fresh()
-    check_target(student, torch.zeros_like(rewards), probs, torch.ones(3, dtype=torch.bool), 0.0, support)
+    check_target(student, torch.zeros_like(rewards), probs, terminated, 1.0, support)
     check_target(student, rewards, probs, terminated, gamma, support)
 
 
