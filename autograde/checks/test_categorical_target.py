@@ -10,9 +10,10 @@ terminated (B,) bool or 0/1 float, gamma a float or per-sample discounts (B,), s
 evenly spaced from v_min to v_max. The result m is a (B, N) tensor whose rows sum to 1, with no
 gradient.
 
-The random inputs use supports whose spacing is a power of two (exact in binary), so an atom
-that moves exactly onto another lands there in every correct way of writing b, and the means
-that pick a* are at least 1e-3 · (v_max − v_min) apart (no near-ties to break).
+The random inputs use supports whose spacing is a power of two and probabilities in 64ths (exact
+in binary), so an atom that moves exactly onto another lands there in every correct way of
+writing b, and the means that pick a* are at least 1e-3 · (v_max − v_min) apart (no near-ties
+to break).
 """
 
 import numpy as np
@@ -24,6 +25,7 @@ from hypothesis import strategies as st
 from autograde.checks.diagnosis import Differential, Probe, TORCH_PRECISION, call_text, close, expect, \
     fail, first_difference, number_pair
 from autograde.checks.helpers import GRADING, SMALL
+from autograde.checks.probes import smallest_failing_probe
 from autograde.checks.torch_rules import devices, inputs_unchanged, tensor_answer
 from qlab.rainbow.distributional import categorical_target as reference
 
@@ -168,7 +170,10 @@ def check_target(student, rewards, next_probs, terminated, gamma, support):
         if lost:
             a, b = number_pair(sums[lost[0]], 1.0)
             rows = f"; row {lost[0]} sums to {a}, expected {b}"
-        fail(f"{example}: {first_difference(got_np, expected_np, TORCH_PRECISION)}{rows}", student, DIFFERENTIAL)
+        pasteable = "" if example.startswith(f"{NAME}(") else smallest_failing_probe(
+            student, PROBES, reference, lambda f, a: f(*a), lambda a: call_text(NAME, a))
+        fail(f"{example}: {first_difference(got_np, expected_np, TORCH_PRECISION)}{rows}{pasteable}", student,
+             DIFFERENTIAL)
     return got
 
 
@@ -250,7 +255,7 @@ def _random_batch(rng, batch, n_actions, n_atoms, spacing, dtype, per_sample, on
     support = torch.tensor(low + spacing * np.arange(n_atoms), dtype=dtype)
     span = spacing * (n_atoms - 1)
     while True:  # a* without near-ties: the best mean beats the next by 1e-3 of the support's span
-        probs = rng.dirichlet(np.full(n_atoms, 0.5), size=(batch, n_actions))
+        probs = rng.multinomial(64, rng.dirichlet(np.full(n_atoms, 0.5), size=(batch, n_actions))) / 64
         means = np.sort(probs @ support.double().numpy(), axis=1)
         if n_actions == 1 or (means[:, -1] - means[:, -2]).min() > 1e-3 * span:
             break
