@@ -37,9 +37,9 @@ PARTS = ("weight_mu", "weight_sigma", "bias_mu", "bias_sigma")
 ALPHA = 1e-8
 SPREAD = 0.9
 # (p, q): more inputs than outputs, then more outputs than inputs, so a bound or σ that uses
-# the wrong one of them shows; every tensor of μ holds at least 256 draws
+# the wrong one of them shows
 WIDE, TALL = (64, 4), (4, 256)
-MIN_DRAWS = 256  # the statistical checks look at the tensors of μ with at least this many entries
+MIN_DRAWS = 256  # the statistical checks (and the naming of a wrong interval) use tensors this large
 
 
 def call_text(p, q, sigma0):
