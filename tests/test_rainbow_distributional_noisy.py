@@ -2,9 +2,11 @@
 
 Each is compared with a direct transcription of its formula (loops over samples and atoms, the
 paper's outer product), and held to the bad-input errors of qlab.rules; each also passes its own
-graded rule's checks.
+graded rule's checks, and those checks grade an answer alike in the student's kernel and out of it.
 """
 
+import importlib
+import inspect
 import math
 
 import numpy as np
@@ -14,6 +16,7 @@ import torch.nn.functional as F
 
 from autograde.registry import RULES
 from autograde.runner import run_checks
+from autograde.sandbox.process import Sandbox
 from qlab.rainbow.distributional import categorical_loss, categorical_target
 from qlab.rainbow.noisy import noisy_init, noisy_linear
 
@@ -182,3 +185,28 @@ def test_noisy_init_refuses_bad_input(args, error, words):
 def test_each_reference_passes_its_rules_checks(name, reference):
     result = run_checks(RULES[name], reference)
     assert result.points == result.max_points, result.report()
+
+
+# Answers whose checks look past the values: a gradient that must or must not flow (the sandbox
+# sends its Jacobians back), the rng's state (sent back and written into the grader's generator),
+# an input changed in place, and a named mistake.
+BOTH_GRADERS = {
+    "categorical_target": ["dopamine_trick", "no_grad_missing", "loses_mass_when_l_equals_u"],
+    "categorical_loss": ["with_log_softmax", "target_not_detached", "detaches_the_logits", "log_of_softmax"],
+    "noisy_linear": ["noise_as_a_separate_term", "sigma_detached", "scales_eps_in_place", "outer_product_transposed"],
+    "noisy_init": ["torch_generator_seeded_from_rng", "fixed_seed", "global_numpy_rng", "sigma_over_sqrt_q"],
+}
+
+
+@pytest.mark.parametrize("rule_name", sorted(BOTH_GRADERS))
+def test_both_graders_give_the_same_points(rule_name):
+    """The same answer earns the same points and the same diagnosis in the student's kernel and out of it."""
+    catalogue = importlib.import_module(f"autograde.catalogue.{rule_name}")
+    rule = RULES[rule_name]
+    with Sandbox([inspect.getsource(catalogue)], references=rule.references) as box:
+        for name in BOTH_GRADERS[rule_name]:
+            inside = run_checks(rule, getattr(catalogue, name))
+            outside = run_checks(rule, box.function(name))
+            assert outside.points == inside.points, f"{name}\nin kernel:\n{inside.report()}\nout:\n{outside.report()}"
+            assert [c.passed for c in outside.checks] == [c.passed for c in inside.checks], name
+            assert outside.diagnosis == inside.diagnosis, name
