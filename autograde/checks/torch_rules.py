@@ -7,8 +7,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from autograde.checks.diagnosis import Mistake, expect, number_pair
-from autograde.sandbox.transport import HOOKS
+from autograde.checks.diagnosis import Differential, Mistake, expect, number_pair
+from autograde.sandbox.transport import HOOKS, ChannelClosed, ChannelOverflow, ChannelTimeout
 
 
 def devices() -> list[str]:
@@ -147,3 +147,22 @@ def describe_wrong_tensors(call: str, wrong: list[str], target: nn.Module, targe
     got, want = number_pair(now[name][index] + 0.0, expected[name][index] + 0.0)
     was = float(target_before[name][index]) + 0.0
     return f"after {call} the target's {name}{list(index)} is {got}; expected {want} (it was {was:g})"
+
+
+def call_naming_crash(student, args: tuple, differential: Differential, call: str):
+    """``student(*args)``; when it raises, and the differential's probes (where it runs) single out
+    a classic mistake, that mistake is named with the crash as its evidence; otherwise the
+    student's own error stands."""
+    try:
+        return student(*args)
+    except (ChannelClosed, ChannelOverflow, ChannelTimeout):
+        raise
+    except Exception as error:
+        try:
+            named = differential.diagnose(student)
+        except Exception:
+            named = None
+        if not named:
+            raise
+        raise Mistake(f"{named} ({call} also raised {type(error).__name__}: {' '.join(str(error).split())[:200]})") \
+            from error
