@@ -114,7 +114,7 @@ WRONG = {
     forgets_one_minus_tau: "forgets (1 − τ)",
     aliases: "share memory",
     updates_online: "changed the online network",
-    returns_new_network: "did not change",
+    returns_new_network: "it returns a new network instead of writing into the target",
     weights_only: "biases",
     parameters_only: "buffers",
     gradient_tracked: "require grad",

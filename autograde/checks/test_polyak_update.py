@@ -15,7 +15,7 @@ import torch
 from autograde.checks.diagnosis import Differential, Mistake, Probe, fail
 from autograde.checks.helpers import expect
 from autograde.checks.torch_rules import call_naming_crash, check_network_update, describe_wrong_tensors, devices, \
-    flat, floating_state, network_pair
+    flat, floating_state, network_pair, untouched_target
 from qlab.rules import polyak_update as reference
 
 
@@ -59,7 +59,7 @@ def check_polyak(student, target, online, tau, buffers_copied_ok=False):
     call = f"polyak_update(target, online, tau={tau})"
     target_before, online_before = floating_state(target), floating_state(online)
     expected = {n: tau * online_before[n] + (1 - tau) * v for n, v in target_before.items()}
-    call_naming_crash(student, (target, online, tau), DIFFERENTIAL, call)
+    returned = call_naming_crash(student, (target, online, tau), DIFFERENTIAL, call)
     wrong = check_network_update(call, target, online, target_before, online_before, expected)
     buffers = {n for n, _ in target.named_buffers()}
     if buffers_copied_ok:  # running statistics may also be copied, as Stable-Baselines3 does
@@ -67,10 +67,14 @@ def check_polyak(student, target, online, tau, buffers_copied_ok=False):
         wrong = [n for n in wrong if not (n in buffers and np.allclose(now[n], online_before[n]))]
     if not wrong:
         return
-    message = describe_wrong_tensors(call, wrong, target, target_before, expected)
-    if "did not change" in message:  # τ = 1 reversed keeps the target too: the probes tell which
+    untouched = untouched_target(call, target, target_before, returned,
+                                 "write into the target's own tensors in place, t.lerp_(o, τ) under torch.no_grad()")
+    if untouched:  # τ = 1 reversed keeps the target too: the probes tell which
         named = DIFFERENTIAL.diagnose(student)
-        raise Mistake(f"{named} ({message})" if named else message)
+        raise Mistake(f"{named} ({untouched})" if named else untouched)
+    message = describe_wrong_tensors(call, wrong, target, target_before, expected)
+    if "did not change" in message:  # biases or buffers left out: true by construction
+        raise Mistake(message)
     fail(message, student, DIFFERENTIAL)
 
 

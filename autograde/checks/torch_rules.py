@@ -127,6 +127,18 @@ def check_network_update(call: str, target: nn.Module, online: nn.Module, target
     return [n for n, v in now.items() if not np.allclose(v, expected[n], rtol=1e-5, atol=1e-6)]
 
 
+def untouched_target(call: str, target: nn.Module, target_before: dict, returned, fix: str) -> str | None:
+    """Why the target network did not change at all, from what the update returned (None: it changed)."""
+    if any(not np.array_equal(v, target_before[n]) for n, v in floating_state(target).items()):
+        return None
+    if returned is not None:
+        return (f"after {call} the target network did not change: it returns a new network instead of writing into "
+                f"the target (the agent keeps its own target object and ignores what the update returns); {fix}")
+    return (f"after {call} the target network did not change: the update must write into the agent's target "
+            "object (assigning `target = online`, `target = copy.deepcopy(online)` or `t = o.clone()` inside the "
+            f"function only rebinds a name); {fix}")
+
+
 def describe_wrong_tensors(call: str, wrong: list[str], target: nn.Module, target_before: dict, expected: dict) -> str:
     """What is wrong with the target's tensors ``wrong``: untouched ones named by kind, else the first entry."""
     now = floating_state(target)
