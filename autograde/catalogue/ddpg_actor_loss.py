@@ -98,5 +98,5 @@ WRONG = {
 # gradient reaches θ through Q_φ, only return the loss.)
 NAMED_IN_TEXT = {
     sign_flipped, sum_over_batch, under_no_grad, detached_then_requires_grad, calls_backward,
-    steps_an_optimizer,
+    steps_an_optimizer, detached_action,
 }

@@ -79,8 +79,13 @@ def check_loss(student, obs, actor, critic):
     if not close(loss.detach().numpy().reshape(()), expected.detach().numpy(), TORCH_PRECISION):
         got, want = number_pair(loss.item(), expected.item())
         fail(f"{example}: got {got}, expected {want}", student, DIFFERENTIAL)
-    expect(loss.requires_grad, f"{example} returned a loss that does not require grad: no gradient can reach the "
-                               "actor's parameters (was it computed under torch.no_grad(), or from detached values?)")
+    if not loss.requires_grad:
+        if _detaches_the_action(student, saved):
+            raise Mistake(f"{example}: no gradient reaches the actor's parameters: the action μ_θ(s) must stay in the "
+                          "graph (do not .detach() it); with the critic frozen, as the agent freezes it, the loss then "
+                          "requires no grad at all")
+        raise Mistake(f"{example} returned a loss that does not require grad: no gradient can reach the actor's "
+                      "parameters (was it computed under torch.no_grad(), or from detached values?)")
     loss.reshape(()).backward()
     expected.backward()
     for (name, p), want in zip(actor.named_parameters(), gradients(reference_actor)):
@@ -89,6 +94,17 @@ def check_loss(student, obs, actor, critic):
                           "in the graph (do not .detach() it), so that −Q(s, μ_θ(s)) can move θ")
         expect(close(p.grad.numpy(), want.numpy(), TORCH_PRECISION),
                f"{example}: the gradient reaching the actor's `{name}` differs from that of −mean Q(s, μ_θ(s))")
+
+
+def _detaches_the_action(student, saved) -> bool:
+    """With a trainable critic the loss requires grad, yet none of it reaches the actor."""
+    obs, actor, critic = copy.deepcopy(saved)
+    critic.requires_grad_(True)
+    loss = student(obs, actor, critic)
+    if not (isinstance(loss, torch.Tensor) and loss.numel() == 1 and loss.requires_grad):
+        return False
+    loss.reshape(()).backward()
+    return all(p.grad is None or not bool(p.grad.any()) for p in actor.parameters())
 
 
 @pytest.mark.public
