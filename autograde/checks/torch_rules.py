@@ -24,17 +24,27 @@ def tensor_answer(value, name: str, example: str, shape: tuple, device: torch.de
            f"{example} returned a {type(value).__name__}; expected a torch tensor (the agent computes with it)")
     expect(value.is_floating_point(), f"{example} returned a tensor of dtype {value.dtype}; expected a float tensor")
     if tuple(value.shape) != shape:
-        batch = shape[0] if shape else None
-        hint = ""
-        if batch is not None and tuple(value.shape) == (batch, batch) and batch > 1:
-            hint = (f": a (B, 1) tensor met a (B,) one and broadcast to (B, B) = ({batch}, {batch}); keep every "
-                    "per-sample tensor of shape (B,) (no keepdim=True, or .squeeze(1) after gather)")
-        elif batch is not None and tuple(value.shape) == (batch, 1):
-            hint = ": drop the trailing axis (no keepdim=True, or .squeeze(1))"
-        raise Mistake(f"{example} returned shape {tuple(value.shape)}; expected {shape if shape else 'a scalar ()'}{hint}")
+        column = column_mistake(tuple(value.shape), shape[0]) if len(shape) == 1 else None
+        observed = f"{example} returned shape {tuple(value.shape)}; expected {shape if shape else 'a scalar ()'}"
+        raise Mistake(f"{column} ({observed})" if column else observed)
     expect(value.device == device,
            f"{example} returned a tensor on {value.device}; expected it on {device}, where the inputs are")
     return value
+
+
+COLUMN_BROADCAST = ("a (B, 1) column met a (B,) tensor and broadcast to (B, B): keep every per-sample tensor of "
+                    "shape (B,) (no keepdim=True; .squeeze(1) after gather)")
+COLUMN = ("it returns a (B, 1) column: keep every per-sample tensor of shape (B,) (no keepdim=True; .squeeze(1) "
+          "after gather)")
+
+
+def column_mistake(got: tuple, batch: int) -> str | None:
+    """The headline for a per-sample result of shape (B, B) or (B, 1) where (B,) is expected."""
+    if got == (batch, batch) and batch > 1:
+        return COLUMN_BROADCAST
+    if got == (batch, 1):
+        return COLUMN
+    return None
 
 
 def inputs_unchanged(before: dict, after: dict, example: str) -> None:
