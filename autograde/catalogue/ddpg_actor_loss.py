@@ -86,7 +86,7 @@ WRONG = {
     detached_action: "no gradient reaches the actor",
     under_no_grad: "does not require grad",
     per_sample: "expected one number",
-    as_python_float: "returned a float",
+    as_python_float: "return the loss as a torch tensor",
     squared: "it squares Q",
     calls_backward: "already called backward()",
     steps_an_optimizer: "changed the actor's weights",
