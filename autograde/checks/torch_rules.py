@@ -180,6 +180,8 @@ def call_naming_crash(student, args: tuple, differential: Differential, call: st
     except (ChannelClosed, ChannelOverflow, ChannelTimeout):
         raise
     except Exception as error:
+        if type(error).__name__ == "StudentCodeError" and " raised " not in str(error):
+            raise  # it hung, crashed or was skipped: calling it again on the probes would cost as much
         try:
             named = differential.diagnose(student)
         except Exception:
