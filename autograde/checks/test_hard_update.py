@@ -11,8 +11,8 @@ import pytest
 import torch
 
 from autograde.checks.diagnosis import Mistake
-from autograde.checks.torch_rules import check_network_update, describe_wrong_tensors, devices, floating_state, \
-    network_pair, untouched_target
+from autograde.checks.torch_rules import call_naming_crash, check_network_update, describe_wrong_tensors, devices, \
+    floating_state, network_pair, untouched_target
 
 CALL = "hard_update(target, online)"
 FIX = "copy the values into the target's own tensors in place, target.load_state_dict(online.state_dict())"
@@ -20,7 +20,7 @@ FIX = "copy the values into the target's own tensors in place, target.load_state
 
 def check_hard(student, target, online):
     target_before, online_before = floating_state(target), floating_state(online)
-    returned = student(target, online)
+    returned = call_naming_crash(student, (target, online), None, CALL)
     wrong = check_network_update(CALL, target, online, target_before, online_before, online_before)
     if wrong:
         raise Mistake(untouched_target(CALL, target, target_before, returned, FIX)

@@ -3,6 +3,8 @@ reading a tensor answer, small networks to update, and the devices to run on."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import torch
 from torch import nn
@@ -137,13 +139,16 @@ def check_network_update(call: str, target: nn.Module, online: nn.Module, target
     return [n for n, v in now.items() if not np.allclose(v, expected[n], rtol=1e-5, atol=1e-6)]
 
 
+RETURNS_NETWORK = ("it returns a new network instead of writing into the target: the agent keeps its own target "
+                   "object and ignores what the update returns; write into the target in place and return nothing")
+
+
 def untouched_target(call: str, target: nn.Module, target_before: dict, returned, fix: str) -> str | None:
     """Why the target network did not change at all, from what the update returned (None: it changed)."""
     if any(not np.array_equal(v, target_before[n]) for n, v in floating_state(target).items()):
         return None
     if returned is not None:
-        return (f"after {call} the target network did not change: it returns a new network instead of writing into "
-                f"the target (the agent keeps its own target object and ignores what the update returns); {fix}")
+        return f"{RETURNS_NETWORK} (after {call} the target network did not change)"
     return (f"after {call} the target network did not change: the update must write into the agent's target "
             "object (assigning `target = online`, `target = copy.deepcopy(online)` or `t = o.clone()` inside the "
             f"function only rebinds a name); {fix}")
@@ -171,19 +176,23 @@ def describe_wrong_tensors(call: str, wrong: list[str], target: nn.Module, targe
     return f"after {call} the target's {name}{list(index)} is {got}; expected {want} (it was {was:g})"
 
 
-def call_naming_crash(student, args: tuple, differential: Differential, call: str):
+def call_naming_crash(student, args: tuple, differential: Differential | None, call: str):
     """``student(*args)``; when it raises, and the differential's probes (where it runs) single out
     a classic mistake, that mistake is named with the crash as its evidence; otherwise the
-    student's own error stands."""
+    student's own error stands. Out of the kernel a returned network cannot cross back: that
+    is named too."""
     try:
         return student(*args)
     except (ChannelClosed, ChannelOverflow, ChannelTimeout):
         raise
     except Exception as error:
-        if type(error).__name__ == "StudentCodeError" and " raised " not in str(error):
+        sandboxed = type(error).__name__ == "StudentCodeError"
+        if sandboxed and re.search(r" returned a torch\.nn\.\S+, which the grader cannot accept", str(error)):
+            raise Mistake(f"{RETURNS_NETWORK} ({call}: {str(error).split(',')[0]})") from error
+        if sandboxed and " raised " not in str(error):
             raise  # it hung, crashed or was skipped: calling it again on the probes would cost as much
         try:
-            named = differential.diagnose(student)
+            named = differential.diagnose(student) if differential is not None else None
         except Exception:
             named = None
         if not named:
