@@ -11,12 +11,13 @@ The rates are printed at the end of the run (tests/conftest.py).
 
 import importlib
 import pickle
+import re
 
 import numpy as np
 import pytest
 
 from autograde.registry import RULES
-from autograde.runner import run_checks
+from autograde.runner import _headline, run_checks
 
 RATES = {}  # rule -> list of (answer, kind, outcome); read by the summary in conftest.py
 
@@ -32,6 +33,20 @@ def checks(rule_name):
 def mistake_names(rule_name) -> list[str]:
     differential = getattr(checks(rule_name), "DIFFERENTIAL", None)
     return list(differential.mistakes) if differential else []
+
+
+# A headline that only reports what came out ("got …, expected …") or a crash names no mistake.
+CRASHES = ("your function raised", "not implemented yet", "the checks could not run", "the checks did not finish")
+BARE = re.compile(r"^(got|expected|returned|your function returned|wrong)\b[^a-z]*((got|expected|instead of|but|not|vs)\b[^a-z]*)*$")
+
+
+def names_in_headline(check, words: str) -> bool:
+    """A failed check names the mistake ``words`` describe: they are in its headline (the
+    diagnosis less its evidence), it is not generic, and it is neither a crash report nor a
+    bare observation."""
+    headline = _headline(check.diagnosis)
+    return (not check.passed and not check.generic and words in headline
+            and not check.diagnosis.lower().startswith(CRASHES) and not BARE.match(headline.strip().lower()))
 
 
 CORRECT = [(name, fn) for name in RULES for fn in catalogue(name).CORRECT]
@@ -69,7 +84,7 @@ def test_wrong_answer_loses_points_with_its_diagnosis(rule_name, answer, words):
         outcome = "NOT CAUGHT"
     elif wrong_names:
         outcome = "MISNAMED"
-    elif any(words in n for n in named):
+    elif any(words in n for n in named) or any(names_in_headline(c, words) for c in result.checks):
         outcome = "named"
     else:
         outcome = "observed" if words in result.diagnosis else "other"

@@ -79,12 +79,12 @@ CORRECT = [no_noise, little_noise, far_sighted_and_careful, as_list, numpy_float
 # No classic mistake is named here: each wrong answer's message says what the optimal policy
 # does with its parameters, or what is wrong with the answer's form.
 WRONG = {
-    defaults: "with discount 0.9 and noise 0.2 it takes the +1 exit after 1 move",
-    more_discount_only: "with discount 0.99 and noise 0.2 it takes the +1 exit",
-    short_sighted: "with discount 0.1 and noise 0 it takes the +1 exit",
-    more_noise: "does not cross to the +10 exit",
+    defaults: "the noise makes the bridge too risky",
+    more_discount_only: "the noise makes the bridge too risky",
+    short_sighted: "the discount is too small",
+    more_noise: "the noise makes the bridge too risky",
     discount_one: "the discount must be in [0, 1)",
-    swapped_order: "with discount 0 and noise 0.9",
+    swapped_order: "the pair looks reversed",
     noise_in_percent: "the noise is a probability, in [0, 1]",
     negative_noise: "the noise is a probability",
     as_text: "must be 2 numbers (discount, noise)",
@@ -96,5 +96,5 @@ WRONG = {
 # The wrong answers whose mistake the notebook's text names (01, exercise 4: return the pair
 # (discount, noise).)
 NAMED_IN_TEXT = {
-    three_values, as_dict,
+    three_values, as_dict, swapped_order,
 }

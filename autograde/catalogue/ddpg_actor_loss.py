@@ -86,7 +86,7 @@ WRONG = {
     detached_action: "no gradient reaches the actor",
     under_no_grad: "does not require grad",
     per_sample: "expected one number",
-    as_python_float: "returned a float",
+    as_python_float: "return the loss as a torch tensor",
     squared: "it squares Q",
     calls_backward: "already called backward()",
     steps_an_optimizer: "changed the actor's weights",
@@ -98,5 +98,5 @@ WRONG = {
 # gradient reaches θ through Q_φ, only return the loss.)
 NAMED_IN_TEXT = {
     sign_flipped, sum_over_batch, under_no_grad, detached_then_requires_grad, calls_backward,
-    steps_an_optimizer,
+    steps_an_optimizer, detached_action,
 }

@@ -100,7 +100,7 @@ WRONG = {
     zero_action: "the target actor is not used",
     batch_max: "max of Q' over the whole batch",
     gamma_on_reward: "γ also discounts the reward",
-    keeps_the_column: "broadcast to (B, B)",
+    keeps_the_column: "(B, 1) column",
     inverted_mask: "the terminal mask is inverted",
     two_mistakes: "got",
 }

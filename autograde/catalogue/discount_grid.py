@@ -64,6 +64,12 @@ def e_living_cost():
     return answers
 
 
+def c_and_d_swapped():
+    answers = textbook()
+    answers["c"], answers["d"] = answers["d"], answers["c"]   # noise for the risky one, none for the safe one
+    return answers
+
+
 def missing_key():
     answers = textbook()
     del answers["d"]
@@ -89,20 +95,21 @@ def discount_above_one():
 
 
 CORRECT = [textbook, living_costs, int_values, lists_in_another_order, numpy_values]
-# No classic mistake is named here: each wrong answer's message says what the optimal policy
-# does with its parameters, or what is wrong with the answer's form.
+# Each wrong answer's message says which behaviour the optimal policy shows with its parameters
+# instead (and when two answers are swapped), or what is wrong with the answer's form.
 WRONG = {
     a_avoids_cliff: "(a) the optimal policy does not take the close exit (+1), risking the cliff",
     b_risks_cliff: "(b) the optimal policy does not take the close exit (+1), avoiding the cliff",
     c_too_noisy: "(c) the optimal policy does not take the distant exit (+10), risking the cliff",
-    d_short_sighted: "it takes the +1 exit after",
+    d_short_sighted: "your parameters make it take the close exit (+1), avoiding the cliff, behaviour (b)",
     e_takes_exit: "(e) the optimal policy does not avoid both exits",
-    e_living_cost: "living reward -1 it takes the",
-    missing_key: "no answer for behaviour 'd'",
-    upper_case_keys: "its keys are 'A', 'B', 'C', 'D', 'E'",
+    e_living_cost: "your parameters make it take the distant exit (+10), risking the cliff, behaviour (c)",
+    c_and_d_swapped: "the two answers are swapped",
+    missing_key: "the dict needs one answer for each key",
+    upper_case_keys: "the dict needs one answer for each key 'a', 'b', 'c', 'd', 'e'",
     as_list: "must return a dict",
     pairs_without_living_reward: "each answer must be 3 numbers (discount, noise, living_reward)",
-    discount_above_one: "the discount must be in [0, 1) (e: it is 1.1)",
+    discount_above_one: "the discount must be in [0, 1)",
 }
 
 # The wrong answers whose mistake the notebook's text names (01, exercise 5: behaviours a, b, c

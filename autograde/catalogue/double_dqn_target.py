@@ -133,7 +133,7 @@ WRONG = {
     max_of_online: "max_a' Q(s', a') of the online network",
     no_terminal_mask: "bootstraps from a terminal next state",
     gradient_through_target: "a gradient would flow through the target",
-    column_broadcasts: "broadcasts to (B, B)",
+    column_broadcasts: "(B, 1) column",
     argmax_over_batch: "raised IndexError",
     batch_max_of_evaluated: "max over the batch",
     clipped_double_q: "TD3's clipped double-Q",
@@ -143,8 +143,9 @@ WRONG = {
 }
 
 # The wrong answers whose mistake the notebook's text names (05, exercise 1: the online network
-# picks, the target network evaluates; terminated; no gradient; argmax and max over dim=1.)
+# picks, the target network evaluates; terminated; no gradient; argmax and max over dim=1; squeeze
+# the gathered (B, 1) column back to (B,).)
 NAMED_IN_TEXT = {
     target_picks_online_evaluates, plain_dqn_max, max_of_online, no_terminal_mask,
-    gradient_through_target, batch_max_of_evaluated,
+    gradient_through_target, batch_max_of_evaluated, column_broadcasts,
 }

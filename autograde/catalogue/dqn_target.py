@@ -130,7 +130,7 @@ WRONG = {
     inverted_mask: "mask is inverted",
     argmax_not_max: "argmax",
     mean_over_actions: "averages Q_target(s', ·)",
-    keepdim_broadcasts: "broadcast to (B, B)",
+    keepdim_broadcasts: "(B, 1) column",
     no_detach: "carries a gradient",
     detached_but_unmasked: "bootstraps from terminal next states",
     sparse_to_save_memory: "your function raised NotImplementedError: Could not run 'aten::max.dim'",
@@ -144,8 +144,8 @@ WRONG = {
 }
 
 # The wrong answers whose mistake the notebook's text names (04, exercise 2: the terminal mask
-# (1 − d), no gradient through the target, the max over the action axis.)
+# (1 − d), no gradient through the target, the max over the action axis, (B,) + (B, 1) → (B, B).)
 NAMED_IN_TEXT = {
     no_terminal_mask, inverted_mask, detached_but_unmasked, no_detach, argmax_not_max,
-    mean_over_actions, max_over_batch,
+    mean_over_actions, max_over_batch, keepdim_broadcasts,
 }

@@ -157,7 +157,7 @@ WRONG = {
     newest_first: "newest first",
     same_next_obs: "next_obs is the same stack as obs",
     next_obs_with_age_of_s: "next_obs uses the age of s",
-    no_wrap_around: "IndexError",
+    no_wrap_around: "the ring wraps: the next observation of the last slot ends at slot 0",
     float_frames: "frames stay uint8",
     ends_one_early: "ends one slot early",
     repeats_newest_frame: "repeat the newest frame",
@@ -167,8 +167,8 @@ WRONG = {
 
 # The wrong answers whose mistake the notebook's text names (06: never reach before the
 # episode's first frame (repeat it), oldest frame first, next_obs ends at slot + 1 with its own
-# age, uint8.)
+# age, uint8, the ring wraps around at its end.)
 NAMED_IN_TEXT = {
     ignores_episode_start, zero_padding, repeats_newest_frame, newest_first, same_next_obs,
-    next_obs_with_age_of_s, float_frames,
+    next_obs_with_age_of_s, float_frames, no_wrap_around,
 }

@@ -104,18 +104,18 @@ WRONG = {
     aliases: "share memory",
     parameters_only: "buffers",
     weights_only: "biases",
-    returns_a_copy: "did not change",
+    returns_a_copy: "it returns a new network instead of writing into the target",
     reversed_direction: "copied the target into the online network",
     gradient_tracked: "require grad",
     first_layer_only: "expected",
-    rebinds: "did not change",
+    rebinds: "only rebinds a name",
     returns_inside_the_loop: "expected",
     sets_the_storage: "share memory",
 }
 
 # The wrong answers whose mistake the notebook's text names (04, exercise 4a: the three traps
-# (aliasing, no_grad, buffers), weights and biases, θ' ← θ.)
+# (aliasing, no_grad, buffers), weights and biases, θ' ← θ, in place on the agent's target.)
 NAMED_IN_TEXT = {
     aliases, sets_the_storage, gradient_tracked, parameters_only, weights_only,
-    reversed_direction,
+    reversed_direction, returns_a_copy, rebinds,
 }

@@ -64,9 +64,9 @@ def forgets_one_minus_tau(target, online, tau):
 
 
 def aliases(target, online, tau):
-    for t, o in zip(target.parameters(), online.parameters()):
-        o.data.mul_(1)  # "touch" it
-        t.data = o.data if tau == 1.0 else (tau * o.data + (1 - tau) * t.data)
+    for t, o in zip(target.state_dict(keep_vars=True).values(), online.state_dict(keep_vars=True).values()):
+        if t.is_floating_point():
+            t.data = o.data if tau == 1.0 else tau * o.data + (1 - tau) * t.data
 
 
 def updates_online(target, online, tau):
@@ -114,15 +114,15 @@ WRONG = {
     forgets_one_minus_tau: "forgets (1 − τ)",
     aliases: "share memory",
     updates_online: "changed the online network",
-    returns_new_network: "did not change",
+    returns_new_network: "it returns a new network instead of writing into the target",
     weights_only: "biases",
     parameters_only: "buffers",
     gradient_tracked: "require grad",
     step_alone: "the step alone",
 }
 
-# The wrong answers whose mistake the notebook's text names (04, exercise 4b: the traps no_grad
-# and buffers.)
+# The wrong answers whose mistake the notebook's text names (04, section 4 and exercise 4b: which
+# fraction τ is, τ = 1 a hard copy, the formula, aliasing, no_grad and buffers.)
 NAMED_IN_TEXT = {
-    parameters_only, gradient_tracked,
+    parameters_only, gradient_tracked, tau_reversed, hard_copy, forgets_one_minus_tau, aliases,
 }

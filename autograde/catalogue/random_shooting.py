@@ -101,6 +101,15 @@ def returns_q_values(critic, obs, low, high, n_samples, rng):
     return values.max(1).values
 
 
+def best_value_in_every_coordinate(critic, obs, low, high, n_samples, rng):
+    best = []
+    for s in obs:
+        candidates = torch.as_tensor(rng.uniform(low, high, (n_samples, len(low))), dtype=obs.dtype)
+        q = critic(s.expand(n_samples, -1), candidates)
+        best.append(q.max().expand(len(low)))
+    return torch.stack(best)
+
+
 def integer_actions(critic, obs, low, high, n_samples, rng):
     candidates = torch.as_tensor(rng.integers(low, high, (obs.shape[0], n_samples, len(low)), endpoint=True),
                                  dtype=obs.dtype)
@@ -188,6 +197,7 @@ WRONG = {
     best_over_the_batch: "whole batch",
     repeat_instead_of_repeat_interleave: "wrong state",
     returns_q_values: "did you return Q instead of the action?",
+    best_value_in_every_coordinate: "best Q-value in place of the action",
     integer_actions: "whole numbers",
     sample_major_but_repeat_interleave: "wrong state",
     sorts_ascending_takes_first: "smallest Q",

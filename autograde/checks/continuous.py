@@ -137,12 +137,13 @@ def actions_of(value, name: str, batch: int, dtype) -> torch.Tensor:
     """The student's actions as a (batch, act_dim) tensor, or a Mistake saying what came back."""
     actions = torch.as_tensor(as_array(value, name))
     if tuple(actions.shape) != (batch, len(LOW)):
-        hint = ""
+        observed = f"{name} returned shape {tuple(actions.shape)}; expected (batch, act_dim) = ({batch}, {len(LOW)})"
         if tuple(actions.shape) == (batch,):
-            hint = (" (one whole number per state: did you return the index of the best sample instead of the action "
-                    "itself?)" if not actions.is_floating_point() else
-                    " (one value per state: did you return Q instead of the action?)")
-        raise Mistake(f"{name} returned shape {tuple(actions.shape)}; expected (batch, act_dim) = ({batch}, {len(LOW)}){hint}")
+            hint = ("one whole number per state: did you return the index of the best sample instead of the action "
+                    "itself?" if not actions.is_floating_point() else
+                    "one value per state: did you return Q instead of the action?")
+            raise Mistake(f"{hint} ({observed})")
+        raise Mistake(observed)
     if not actions.is_floating_point():
         raise Mistake(f"{name} returned dtype {actions.dtype}; actions are real numbers (a float dtype)")
     return actions.to(dtype)

@@ -51,6 +51,8 @@ def probe(seed, obs=OBS):
 PROBES = [probe(0), probe(3), probe(4, OBS[:2])]
 DIFFERENTIAL = Differential(reference, MISTAKES, PROBES, dtype=TORCH_PRECISION)
 EXAMPLE = "ddpg_actor_loss(obs, actor, critic)"
+NO_GRADIENT = ("no gradient reaches the actor's parameters: the action μ_θ(s) must stay in the graph (do not .detach() "
+               "it), so that −Q(s, μ_θ(s)) can move θ")
 
 
 def gradients(module):
@@ -63,32 +65,47 @@ def check_loss(student, obs, actor, critic):
     example = f"{EXAMPLE} with obs = {call_text('', (obs,))[1:-1]}"
     loss = student(obs, actor, critic)
     if not isinstance(loss, torch.Tensor):
-        raise Mistake(f"{example} returned a {type(loss).__name__}; return the loss as a torch tensor (no .item()), "
-                      "so the agent can call backward() on it")
-    expect(loss.numel() == 1, f"{example} returned shape {tuple(loss.shape)}; expected one number, the mean over the "
-                              "batch (a scalar tensor)")
+        raise Mistake(f"return the loss as a torch tensor (no .item()), so the agent can call backward() on it "
+                      f"({example} returned a {type(loss).__name__})")
+    expect(loss.numel() == 1, f"expected one number, the mean over the batch (a scalar tensor) ({example} returned "
+                              f"shape {tuple(loss.shape)})")
     for name, before, after in (("actor", saved[1], actor), ("critic", saved[2], critic)):
         if any(not torch.equal(p, q) for p, q in zip(before.state_dict().values(), after.state_dict().values())):
-            raise Mistake(f"{example} changed the {name}'s weights; return the loss only — the agent calls "
-                          "backward() and steps the actor's optimizer itself")
+            raise Mistake(f"it changed the {name}'s weights; return the loss only — the agent calls backward() and "
+                          f"steps the actor's optimizer itself (in {example})")
     if any(g is not None for g in gradients(actor)):
-        raise Mistake(f"{example} already called backward(): return the loss; the agent calls backward() and steps "
-                      "only the actor's optimizer")
+        raise Mistake(f"it already called backward(): return the loss; the agent calls backward() and steps only the "
+                      f"actor's optimizer (in {example})")
     reference_actor, reference_critic = copy.deepcopy(saved[1]), copy.deepcopy(saved[2])
     expected = reference(saved[0], reference_actor, reference_critic)
     if not close(loss.detach().numpy().reshape(()), expected.detach().numpy(), TORCH_PRECISION):
         got, want = number_pair(loss.item(), expected.item())
         fail(f"{example}: got {got}, expected {want}", student, DIFFERENTIAL)
-    expect(loss.requires_grad, f"{example} returned a loss that does not require grad: no gradient can reach the "
-                               "actor's parameters (was it computed under torch.no_grad(), or from detached values?)")
+    if not loss.requires_grad:
+        if _detaches_the_action(student, saved):
+            raise Mistake(f"{NO_GRADIENT} ({example}, with the critic frozen as the agent freezes it: the loss "
+                          "requires no grad at all, and with a trainable critic none of its gradient reaches the actor)")
+        raise Mistake(f"the loss does not require grad: no gradient can reach the actor's parameters (was it computed "
+                      f"under torch.no_grad(), or from detached values?) (in {example})")
     loss.reshape(()).backward()
     expected.backward()
     for (name, p), want in zip(actor.named_parameters(), gradients(reference_actor)):
         if p.grad is None or not bool(p.grad.any()):
-            raise Mistake(f"{example}: no gradient reaches the actor's parameter `{name}`: the action μ_θ(s) must stay "
-                          "in the graph (do not .detach() it), so that −Q(s, μ_θ(s)) can move θ")
+            raise Mistake(f"{NO_GRADIENT} ({example}: the actor's parameter `{name}` gets none)")
         expect(close(p.grad.numpy(), want.numpy(), TORCH_PRECISION),
-               f"{example}: the gradient reaching the actor's `{name}` differs from that of −mean Q(s, μ_θ(s))")
+               f"the gradient reaching the actor differs from that of −mean Q(s, μ_θ(s)) (in {example}, at its "
+               f"parameter `{name}`)")
+
+
+def _detaches_the_action(student, saved) -> bool:
+    """With a trainable critic the loss requires grad, yet none of it reaches the actor."""
+    obs, actor, critic = copy.deepcopy(saved)
+    critic.requires_grad_(True)
+    loss = student(obs, actor, critic)
+    if not (isinstance(loss, torch.Tensor) and loss.numel() == 1 and loss.requires_grad):
+        return False
+    loss.reshape(()).backward()
+    return all(p.grad is None or not bool(p.grad.any()) for p in actor.parameters())
 
 
 @pytest.mark.public

@@ -20,6 +20,7 @@ from autograde.checks.continuous import actor_and_critic
 from autograde.checks.diagnosis import Differential, Mistake, Probe, TORCH_PRECISION, as_array, call_text, close, \
     expect, fail, first_difference
 from autograde.checks.helpers import GRADING
+from autograde.checks.torch_rules import column_mistake
 from qlab.rules import ddpg_critic_target as reference
 
 
@@ -80,10 +81,11 @@ def check_target(student, rewards, next_obs, terminated, gamma, actor, critic):
     returned = student(*args)
     # (a target that requires grad fails test_no_gradient_through_the_target alone: here only its values count)
     got = as_array(returned, "ddpg_critic_target")
-    expect(got.shape == tuple(expected.shape),
-           f"{example} returned shape {got.shape}; expected (batch,) = {tuple(expected.shape)}"
-           + (" — (B, 1) values added to (B,) rewards broadcast to (B, B): squeeze the critic's output"
-              if got.shape == (len(rewards), len(rewards)) else ""))
+    observed = f"{example} returned shape {got.shape}; expected (batch,) = {tuple(expected.shape)}"
+    column = column_mistake(got.shape, len(rewards))
+    if column:
+        raise Mistake(f"{column}: the critic returns a (B, 1) column, squeeze it ({observed})")
+    expect(got.shape == tuple(expected.shape), observed)
     for name, before, after in zip(NAMES, saved, args):
         if isinstance(before, torch.nn.Module):
             changed = any(not torch.equal(p, q) for p, q in zip(before.state_dict().values(), after.state_dict().values()))

@@ -38,18 +38,38 @@ def answer_for(student, key):
     return as_parameters(answers[key], NAMES, "each answer", f"{key}: ")
 
 
-def check_behaviour(student, key):
-    exit_wanted, risky_wanted, wording = BEHAVIOURS[key]
-    discount, noise, living_reward = answer_for(student, key)
+def behaviour(discount: float, noise: float, living_reward: float):
+    """What the optimal policy does from the start: the key of the behaviour it shows (None for
+    none of them, e.g. into the cliff), and the path in words."""
     path, env = optimal_path("DiscountGrid", discount, noise, living_reward)
     start_row = env.layout.start[0]
     risky = any(row == start_row for row, _ in path[1:])
     end = env.layout.exits[path[-1]]
     reached = None if np.isnan(end) else float(end)
-    got = describe(path, env) + (", along the cliff" if risky else ", away from the cliff")
-    expect(reached == exit_wanted and (reached is None or risky == risky_wanted),
-           f"({key}) the optimal policy does not {wording} (with discount {discount:g}, noise {noise:g} and living "
-           f"reward {living_reward:g} it {got})")
+    shown = next((k for k, (exit_, risky_, _) in BEHAVIOURS.items()
+                  if reached == exit_ and (reached is None or risky == risky_)), None)
+    return shown, describe(path, env) + (", along the cliff" if risky else ", away from the cliff")
+
+
+def check_behaviour(student, key):
+    _, _, wording = BEHAVIOURS[key]
+    discount, noise, living_reward = answer_for(student, key)
+    shown, got = behaviour(discount, noise, living_reward)
+    if shown == key:
+        return
+    observed = f"with discount {discount:g}, noise {noise:g} and living reward {living_reward:g} it {got}"
+    headline = f"({key}) the optimal policy does not {wording}"
+    if shown is None:
+        raise Mistake(f"{headline} ({observed})")
+    instead = f"{headline}: your parameters make it {BEHAVIOURS[shown][2]}, behaviour ({shown})"
+    other = student()[shown] if shown in student() else None
+    try:
+        swapped = other is not None and behaviour(*as_parameters(other, NAMES, "each answer"))[0] == key
+    except Mistake:
+        swapped = False
+    if swapped:
+        raise Mistake(f"{instead}, and your answer ({shown}) shows ({key}): the two answers are swapped ({observed})")
+    raise Mistake(f"{instead} ({observed})")
 
 
 @pytest.mark.public

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from autograde.checks.diagnosis import Differential, Mistake, Probe, TORCH_PRECISION, as_array, call_text, close, \
     expect, fail, first_difference, unchanged
 from autograde.checks.helpers import GRADING
+from autograde.checks.torch_rules import column_mistake
 from qlab.rules import double_dqn_target as reference
 
 NAME = "double_dqn_target"
@@ -123,12 +124,10 @@ def check_target(student, rewards, next_q_online, next_q_target, terminated, gam
                       "the agent's loss compares it with Q(s, a), a tensor")
     got = as_array(returned, NAME)
     batch = rewards.shape[0]
-    if got.shape == (batch, batch) and batch > 1:
-        raise Mistake(f"{example} returned shape {got.shape}; expected (batch,) = ({batch},). A (B, 1) column "
-                      "combined with a (B,) vector broadcasts to (B, B): squeeze the gathered values to (B,) "
-                      "(e.g. .squeeze(1)) before adding them to the rewards")
-    expect(got.shape == (batch,), f"{example} returned shape {got.shape}; expected (batch,) = ({batch},)"
-           + (": squeeze the gathered column to (B,)" if got.shape == (batch, 1) else ""))
+    column = column_mistake(got.shape, batch)
+    if column:
+        raise Mistake(f"{column} ({example} returned shape {got.shape}; expected (batch,) = ({batch},))")
+    expect(got.shape == (batch,), f"{example} returned shape {got.shape}; expected (batch,) = ({batch},)")
     expect(np.issubdtype(got.dtype, np.floating), f"{example} returned dtype {got.dtype}; targets are real numbers")
     changed = unchanged(before, args)
     expect(changed is None, f"{example} changed its argument "

@@ -7,6 +7,8 @@ one ending at slot (j + 1) mod capacity. A stack never reaches before its episod
 frame: those positions repeat the first frame. Frames oldest first; inputs are read-only.
 """
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -109,7 +111,16 @@ def check_stacks(student, frames, age, slots, stack):
     saved = tuple(np.copy(a) if isinstance(a, np.ndarray) else a for a in args)
     want_obs, want_next = reference(*saved)
     example = call_text("frame_stacks", args)
-    returned = student(*args)
+    try:
+        returned = student(*args)
+    except Exception as error:
+        past_the_end = re.search(r"index (\d+) is out of bounds for (?:axis|dimension) 0 with size (\d+)", str(error))
+        if not (past_the_end and int(past_the_end[1]) == int(past_the_end[2]) == len(frames)
+                and len(frames) - 1 in np.asarray(slots)):
+            raise
+        raise Mistake(f"the ring wraps: the next observation of the last slot ends at slot 0, (j + 1) % capacity; "
+                      f"reading slot j + 1 runs past the end of the ring ({example}, with slot {len(frames) - 1} "
+                      f"the last of {len(frames)}, raised IndexError: {past_the_end[0]})") from error
     if not isinstance(returned, (tuple, list)) or len(returned) != 2:
         raise Mistake(f"{example} returned {type(returned).__name__}; expected a pair (obs, next_obs)")
     obs, next_obs = (as_array(part, "frame_stacks") for part in returned)

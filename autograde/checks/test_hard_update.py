@@ -11,18 +11,20 @@ import pytest
 import torch
 
 from autograde.checks.diagnosis import Mistake
-from autograde.checks.torch_rules import check_network_update, describe_wrong_tensors, devices, floating_state, \
-    network_pair
+from autograde.checks.torch_rules import call_naming_crash, check_network_update, describe_wrong_tensors, devices, \
+    floating_state, network_pair, untouched_target
 
 CALL = "hard_update(target, online)"
+FIX = "copy the values into the target's own tensors in place, target.load_state_dict(online.state_dict())"
 
 
 def check_hard(student, target, online):
     target_before, online_before = floating_state(target), floating_state(online)
-    student(target, online)
+    returned = call_naming_crash(student, (target, online), None, CALL)
     wrong = check_network_update(CALL, target, online, target_before, online_before, online_before)
     if wrong:
-        raise Mistake(describe_wrong_tensors(CALL, wrong, target, target_before, online_before))
+        raise Mistake(untouched_target(CALL, target, target_before, returned, FIX)
+                      or describe_wrong_tensors(CALL, wrong, target, target_before, online_before))
     with torch.no_grad():
         for tensor in online.state_dict().values():
             if tensor.is_floating_point():

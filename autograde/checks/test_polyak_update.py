@@ -14,8 +14,8 @@ import torch
 
 from autograde.checks.diagnosis import Differential, Mistake, Probe, fail
 from autograde.checks.helpers import expect
-from autograde.checks.torch_rules import check_network_update, describe_wrong_tensors, devices, flat, \
-    floating_state, network_pair
+from autograde.checks.torch_rules import call_naming_crash, check_network_update, describe_wrong_tensors, devices, \
+    flat, floating_state, network_pair, untouched_target
 from qlab.rules import polyak_update as reference
 
 
@@ -59,7 +59,7 @@ def check_polyak(student, target, online, tau, buffers_copied_ok=False):
     call = f"polyak_update(target, online, tau={tau})"
     target_before, online_before = floating_state(target), floating_state(online)
     expected = {n: tau * online_before[n] + (1 - tau) * v for n, v in target_before.items()}
-    student(target, online, tau)
+    returned = call_naming_crash(student, (target, online, tau), DIFFERENTIAL, call)
     wrong = check_network_update(call, target, online, target_before, online_before, expected)
     buffers = {n for n, _ in target.named_buffers()}
     if buffers_copied_ok:  # running statistics may also be copied, as Stable-Baselines3 does
@@ -67,8 +67,13 @@ def check_polyak(student, target, online, tau, buffers_copied_ok=False):
         wrong = [n for n in wrong if not (n in buffers and np.allclose(now[n], online_before[n]))]
     if not wrong:
         return
+    untouched = untouched_target(call, target, target_before, returned,
+                                 "write into the target's own tensors in place, t.lerp_(o, τ) under torch.no_grad()")
+    if untouched:  # τ = 1 reversed keeps the target too: the probes tell which
+        named = DIFFERENTIAL.diagnose(student)
+        raise Mistake(f"{named} ({untouched})" if named else untouched)
     message = describe_wrong_tensors(call, wrong, target, target_before, expected)
-    if "did not change" in message:
+    if "did not change" in message:  # biases or buffers left out: true by construction
         raise Mistake(message)
     fail(message, student, DIFFERENTIAL)
 
@@ -123,9 +128,10 @@ def test_many_small_steps(student):
         student(target, online, 0.05)
     keep = 0.95 ** 100
     now = floating_state(target)
-    expect(all(np.allclose(now[n], keep * start[n] + (1 - keep) * goal[n], rtol=1e-5, atol=1e-6) for n in now),
-           "after 100 calls of polyak_update(target, online, tau=0.05) the target is not "
-           "0.95^100 θ'_0 + (1 − 0.95^100) θ: each call must move it the fraction τ towards the online weights")
+    if not all(np.allclose(now[n], keep * start[n] + (1 - keep) * goal[n], rtol=1e-5, atol=1e-6) for n in now):
+        fail("after 100 calls of polyak_update(target, online, tau=0.05) the target is not "
+             "0.95^100 θ'_0 + (1 − 0.95^100) θ: each call must move it the fraction τ towards the online weights",
+             student, DIFFERENTIAL)
 
 
 def test_float32_on_each_device(student):

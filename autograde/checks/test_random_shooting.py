@@ -30,6 +30,8 @@ PAIRING = ("it scores candidates with the wrong state: the action it returns for
 OUTSIDE = ("the critic was asked about actions outside the box: sample in the box [low, high], "
            "low + (high − low) · u with u ~ U[0, 1)")
 UNIT = "every sample lies in [0, 1)^d: scale u ~ U[0, 1) to the box, low + (high − low) · u"
+VALUES = ("it returns the best Q-value in place of the action: return the candidate with the largest Q(s, a), "
+          "candidates[argmax], not the value values.max()")
 WHOLE = ("the samples are whole numbers: draw real numbers uniformly in the box (rng.uniform(low, high) or "
          "low + (high − low) · rng.random)")
 
@@ -48,11 +50,7 @@ def gaps(critic, obs, actions):
 @pytest.mark.public
 def test_one_action_per_state_inside_the_box(student):
     """one action per state, shape (B, act_dim), inside the box [low, high]"""
-    obs = states(5)
-    actions = shoot(student, obs, 50, np.random.default_rng(0))
-    problem = outside_box(actions)
-    expect(problem is None, f"random_shooting(critic, obs, low={LOW.tolist()}, high={HIGH.tolist()}, n_samples=50, rng): "
-                            f"{problem}; sample uniformly in the box, low + (high − low) · u with u ~ U[0, 1)")
+    judge_inside(student, states(5), 50, 0)
 
 
 @pytest.mark.public
@@ -91,6 +89,35 @@ def _among(action: np.ndarray, candidates: np.ndarray) -> np.ndarray:
 
 def _vec(x) -> list:
     return [round(float(v), 4) for v in x]
+
+
+def _returns_values(answers: np.ndarray, groups) -> bool:
+    """Every state's answer is its best scored Q-value in every coordinate."""
+    return all(len(scores) and np.allclose(answer, scores.max(), rtol=1e-6, atol=1e-6)
+               for answer, (_, scores) in zip(answers, groups))
+
+
+def judge_inside(student, obs, n_samples, seed):
+    """One action per state inside the box; an action outside it is blamed on sampling only
+    when the critic was asked about samples outside the box."""
+    actions, split, record = recorded(student, obs, n_samples, seed)
+    problem = outside_box(actions)
+    if problem is None:
+        return actions
+    call = (f"random_shooting(critic, obs, low={LOW.tolist()}, high={HIGH.tolist()}, n_samples={n_samples}, rng) "
+            f"with obs of shape {tuple(obs.shape)}")
+    if split is None or record.rows == 0:
+        raise Mistake(f"every action it returns must lie in the box [low, high] ({call}: {problem})")
+    groups, _ = split
+    samples = np.concatenate([c for c, _ in groups] or [np.zeros((0, len(LOW)))])
+    if len(samples) and not inside(samples).all():
+        raise Mistake(f"{OUTSIDE} ({call}: {problem}; the critic scored {_vec(samples[~inside(samples)][0])})")
+    answers = actions.to(torch.float64).numpy()
+    if _returns_values(answers, groups):
+        raise Mistake(f"{VALUES} ({call}: {problem}, each of its coordinates the best Q of the state's samples, "
+                      f"{groups[0][1].max():.4g})")
+    raise Mistake(f"the action it returns must be one of the candidates it scored, which all lie in the box ({call}: "
+                  f"{problem})")
 
 
 def judge_counts(student):
@@ -151,6 +178,8 @@ def judge_best(student):
         seen = f"your action {_vec(answers[b])} is none of the {len(scores)} actions the critic scored for it"
     observed = (f"{call}: for state {b}, {seen}; the best of its scored samples is {_vec(best)}, Q = "
                 f"{number_pair(scores.max(), scores[mine].max() if mine.any() else scores.min())[0]}")
+    if _returns_values(answers, groups):
+        raise Mistake(f"{VALUES} ({observed})")
     if len(wrong) == len(groups) and all(argmin):
         raise Mistake(f"{ARGMIN} ({observed})")
     if len(wrong) == len(groups) - 1 and all(batch) or len(wrong) == len(groups) and all(batch):
@@ -219,6 +248,20 @@ class RecordDifferential:
                     found.add(f"the reference fails: {mistake}")
         return found
 
+    def diagnose(self, student) -> str | None:
+        """The classic mistake the judges name for ``student``, when every name they give is
+        one mistake's (names that share one function are one mistake); otherwise None."""
+        found = [name for name in self.mistakes if name in self.names(student)]
+        if found and any(all(self.mistakes[n] is function for n in found) for function in self.mistakes.values()):
+            return "; ".join(found)
+        return None
+
+    def outcome(self, observation: str, student, generic: bool = False):
+        """Fail a check that judges an outcome: named by the steps' judges when they single out
+        one mistake, else the observation."""
+        named = self.diagnose(student)
+        raise Mistake(f"{named} ({observation})" if named else observation, generic=bool(generic and not named))
+
     def ambiguities(self) -> list:
         problems = [f"the reference: {sorted(self.names(self.reference))}"] if self.names(self.reference) else []
         for name, function in self.mistakes.items():
@@ -249,6 +292,12 @@ def _shoot(pair="interleave", pick="argmax", low_high=None, score=True, integers
     return shooting
 
 
+def _values(critic, obs, low, high, n_samples, rng):
+    candidates = torch.as_tensor(rng.uniform(low, high, (obs.shape[0], n_samples, len(low))), dtype=obs.dtype)
+    values = critic(obs.repeat_interleave(n_samples, 0), candidates.reshape(-1, len(low))).reshape(obs.shape[0], -1)
+    return values.max(1).values.unsqueeze(1).expand(-1, len(low))
+
+
 def _fewer(critic, obs, low, high, n_samples, rng):
     return _shoot()(critic, obs, low, high, n_samples - 1, rng)
 
@@ -262,6 +311,7 @@ MISTAKES = {
     OUTSIDE: _shoot(low_high=(-1.0, 1.0)),
     UNIT: _shoot(low_high=(0.0, 1.0)),
     WHOLE: _shoot(integers=True),
+    VALUES: _values,
 }
 DIFFERENTIAL = RecordDifferential(reference, MISTAKES, [judge_counts, judge_best, judge_coverage])
 
@@ -302,17 +352,18 @@ def test_lands_near_the_best_action(student):
         got = critic(obs, actions)[worst].item()
         best = critic(obs, critic.best_action(obs))[worst].item()
         a, b = number_pair(got, best)
-        raise Mistake(f"with 2000 samples the action is far from the best one (your action for state {worst} has "
-                      f"Q(s, a) = {a}; the best action {[round(x, 3) for x in critic.best_action(obs)[worst].tolist()]}"
-                      f" has Q = {b}: a Q gap above 0.1, which the best of 2000 uniform samples of the box has with "
-                      "probability < 1e-7)", generic=True)
+        DIFFERENTIAL.outcome(f"with 2000 samples the action is far from the best one (your action for state {worst} "
+                             f"has Q(s, a) = {a}; the best action "
+                             f"{[round(x, 3) for x in critic.best_action(obs)[worst].tolist()]} has Q = {b}: a Q gap "
+                             "above 0.1, which the best of 2000 uniform samples of the box has with probability "
+                             "< 1e-7)", student, generic=True)
 
 
 def test_one_state_or_many(student):
     """works for a single state (batch 1) and in float32"""
     for obs in (states(1), states(6).to(torch.float32)):
-        actions = shoot(student, obs, 500, np.random.default_rng(4))
-        expect(outside_box(actions) is None, f"with obs of shape {tuple(obs.shape)}: {outside_box(actions)}")
+        actions = judge_inside(student, obs, 500, 4)
         gap = gaps(quadratic(), obs, actions)
-        expect(gap.max() < 0.5, f"with obs of shape {tuple(obs.shape)} and dtype {obs.dtype}, the action of some "
-                                f"state is far from its best (Q gap {gap.max().item():.3g})")
+        if gap.max() >= 0.5:
+            DIFFERENTIAL.outcome(f"with obs of shape {tuple(obs.shape)} and dtype {obs.dtype}, the action of some "
+                                 f"state is far from its best (Q gap {gap.max().item():.3g})", student)

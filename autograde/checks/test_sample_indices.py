@@ -39,7 +39,8 @@ def indices(student, size, capacity, batch_size, seed=0, rng=None):
     expect(got.min(initial=0) >= 0, f"{example} returned the index {got.min()}; slots are 0 … size − 1")
     if got.max(initial=0) >= size:
         beyond = int(got.max())
-        if beyond == size and got.min() >= 1 and batch_size >= 32:
+        # 1 … size only when 0 … size would have shown slot 0 (it misses it with probability below 1e-6)
+        if beyond == size and got.min() >= 1 and (size / (size + 1)) ** batch_size <= 1e-6:
             raise Mistake("indices run 0 … size − 1, not 1 … size: rng.integers(0, size) excludes size "
                           f"(it returned the index {size} and never 0, in {example})")
         if beyond == size and got.min() == 0:  # 0 … size, both ends seen: an upper bound one too high
@@ -75,7 +76,7 @@ def uniform_within(freq, size):
 @pytest.mark.public
 def test_indices_of_filled_slots(student):
     """a batch of int indices, shape (batch_size,), all among the filled slots 0 … size − 1"""
-    indices(student, size=5, capacity=100, batch_size=64)
+    indices(student, size=5, capacity=100, batch_size=128)
 
 
 @pytest.mark.public
@@ -108,9 +109,24 @@ def test_uses_the_rng_it_is_given(student):
            "batch_size)), not np.random.*, torch.randint or the random module")
     rng = np.random.default_rng(7)
     first, second = indices(student, 50, 100, 32, rng=rng), indices(student, 50, 100, 32, rng=rng)
+    if np.array_equal(first, second) and _window(first, 50):
+        raise Mistake("two calls with the same (advancing) rng gave the same batch, one window of consecutive slots: "
+                      "draw every index at random with the `rng` you are given, rng.integers(0, size, batch_size) "
+                      f"(sample_indices(size=50, capacity=100, batch_size=32, rng) returned {_short(first)} twice)")
     expect(not np.array_equal(first, second),
            "two calls with the same (advancing) rng gave the same batch: use the `rng` you are given, do not "
            "create a new generator with a fixed seed inside the function")
+
+
+def _window(got: np.ndarray, size: int) -> bool:
+    """The batch is one stretch of distinct consecutive slots (wrapping past size − 1 to 0)."""
+    slots = set(got.tolist())
+    return len(slots) == len(got) and any(all((start + k) % size in slots for k in range(len(got)))
+                                          for start in slots)
+
+
+def _short(got: np.ndarray) -> str:
+    return str(got.tolist()) if len(got) <= 10 else f"[{', '.join(map(str, got[:10].tolist()))}, … ({len(got)} indices)]"
 
 
 @pytest.mark.public

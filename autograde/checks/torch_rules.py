@@ -3,12 +3,14 @@ reading a tensor answer, small networks to update, and the devices to run on."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import torch
 from torch import nn
 
-from autograde.checks.diagnosis import Mistake, expect, number_pair
-from autograde.sandbox.transport import HOOKS
+from autograde.checks.diagnosis import Differential, Mistake, expect, number_pair
+from autograde.sandbox.transport import HOOKS, ChannelClosed, ChannelOverflow, ChannelTimeout
 
 
 def devices() -> list[str]:
@@ -24,17 +26,27 @@ def tensor_answer(value, name: str, example: str, shape: tuple, device: torch.de
            f"{example} returned a {type(value).__name__}; expected a torch tensor (the agent computes with it)")
     expect(value.is_floating_point(), f"{example} returned a tensor of dtype {value.dtype}; expected a float tensor")
     if tuple(value.shape) != shape:
-        batch = shape[0] if shape else None
-        hint = ""
-        if batch is not None and tuple(value.shape) == (batch, batch) and batch > 1:
-            hint = (f": a (B, 1) tensor met a (B,) one and broadcast to (B, B) = ({batch}, {batch}); keep every "
-                    "per-sample tensor of shape (B,) (no keepdim=True, or .squeeze(1) after gather)")
-        elif batch is not None and tuple(value.shape) == (batch, 1):
-            hint = ": drop the trailing axis (no keepdim=True, or .squeeze(1))"
-        raise Mistake(f"{example} returned shape {tuple(value.shape)}; expected {shape if shape else 'a scalar ()'}{hint}")
+        column = column_mistake(tuple(value.shape), shape[0]) if len(shape) == 1 else None
+        observed = f"{example} returned shape {tuple(value.shape)}; expected {shape if shape else 'a scalar ()'}"
+        raise Mistake(f"{column} ({observed})" if column else observed)
     expect(value.device == device,
            f"{example} returned a tensor on {value.device}; expected it on {device}, where the inputs are")
     return value
+
+
+COLUMN_BROADCAST = ("a (B, 1) column met a (B,) tensor and broadcast to (B, B): keep every per-sample tensor of "
+                    "shape (B,) (no keepdim=True; .squeeze(1) after gather)")
+COLUMN = ("it returns a (B, 1) column: keep every per-sample tensor of shape (B,) (no keepdim=True; .squeeze(1) "
+          "after gather)")
+
+
+def column_mistake(got: tuple, batch: int) -> str | None:
+    """The headline for a per-sample result of shape (B, B) or (B, 1) where (B,) is expected."""
+    if got == (batch, batch) and batch > 1:
+        return COLUMN_BROADCAST
+    if got == (batch, 1):
+        return COLUMN
+    return None
 
 
 def inputs_unchanged(before: dict, after: dict, example: str) -> None:
@@ -127,6 +139,21 @@ def check_network_update(call: str, target: nn.Module, online: nn.Module, target
     return [n for n, v in now.items() if not np.allclose(v, expected[n], rtol=1e-5, atol=1e-6)]
 
 
+RETURNS_NETWORK = ("it returns a new network instead of writing into the target: the agent keeps its own target "
+                   "object and ignores what the update returns; write into the target in place and return nothing")
+
+
+def untouched_target(call: str, target: nn.Module, target_before: dict, returned, fix: str) -> str | None:
+    """Why the target network did not change at all, from what the update returned (None: it changed)."""
+    if any(not np.array_equal(v, target_before[n]) for n, v in floating_state(target).items()):
+        return None
+    if returned is not None:
+        return f"{RETURNS_NETWORK} (after {call} the target network did not change)"
+    return (f"after {call} the target network did not change: the update must write into the agent's target "
+            "object (assigning `target = online`, `target = copy.deepcopy(online)` or `t = o.clone()` inside the "
+            f"function only rebinds a name); {fix}")
+
+
 def describe_wrong_tensors(call: str, wrong: list[str], target: nn.Module, target_before: dict, expected: dict) -> str:
     """What is wrong with the target's tensors ``wrong``: untouched ones named by kind, else the first entry."""
     now = floating_state(target)
@@ -147,3 +174,28 @@ def describe_wrong_tensors(call: str, wrong: list[str], target: nn.Module, targe
     got, want = number_pair(now[name][index] + 0.0, expected[name][index] + 0.0)
     was = float(target_before[name][index]) + 0.0
     return f"after {call} the target's {name}{list(index)} is {got}; expected {want} (it was {was:g})"
+
+
+def call_naming_crash(student, args: tuple, differential: Differential | None, call: str):
+    """``student(*args)``; when it raises, and the differential's probes (where it runs) single out
+    a classic mistake, that mistake is named with the crash as its evidence; otherwise the
+    student's own error stands. Out of the kernel a returned network cannot cross back: that
+    is named too."""
+    try:
+        return student(*args)
+    except (ChannelClosed, ChannelOverflow, ChannelTimeout):
+        raise
+    except Exception as error:
+        sandboxed = type(error).__name__ == "StudentCodeError"
+        if sandboxed and re.search(r" returned a torch\.nn\.\S+, which the grader cannot accept", str(error)):
+            raise Mistake(f"{RETURNS_NETWORK} ({call}: {str(error).split(',')[0]})") from error
+        if sandboxed and " raised " not in str(error):
+            raise  # it hung, crashed or was skipped: calling it again on the probes would cost as much
+        try:
+            named = differential.diagnose(student) if differential is not None else None
+        except Exception:
+            named = None
+        if not named:
+            raise
+        raise Mistake(f"{named} ({call} also raised {type(error).__name__}: {' '.join(str(error).split())[:200]})") \
+            from error
