@@ -12,8 +12,8 @@ Examples::
 
 Every field of :class:`qlab.train.DQNConfig` / :class:`qlab.train.DDPGConfig` /
 :class:`qlab.train.SACConfig` is an option (``--buffer-size``, ``--target-update polyak``,
-``--no-tensorboard``...). With ``--resume`` the
-checkpoint's configuration is used, and only the options given on the command line change it.
+``--no-tensorboard``...). With ``--resume`` the checkpoint's configuration is used, and only the
+options given on the command line change it.
 A run never writes into a folder that holds another run (see :func:`run_folder`).
 """
 
