@@ -46,6 +46,12 @@ HEADLINE_MISTAKES = {
     "cross_entropy_method": {"no_clipping", "returns_the_best_sample", "starts_from_the_full_width"},
     "ddpg_critic_target": {"no_terminal_mask", "gradient_flows", "zero_action"},
     "ddpg_actor_loss": {"sign_flipped", "under_no_grad", "steps_an_optimizer"},
+    "soft_value": {"no_max_shift", "alpha_missing_outside", "log_of_mean", "over_the_batch_axis", "plain_max"},
+    "soft_q_target": {"no_terminal_mask", "hard_max", "no_grad_missing"},
+    "squashed_gaussian": {"correction_missing", "unstable_log", "not_summed", "detached_sample"},
+    "sac_critic_target": {"bootstraps_terminal", "entropy_outside_mask", "max_over_critics", "gradient_flows"},
+    "sac_actor_loss": {"max_over_critics", "sign_flipped", "alpha_term_missing", "detached_action"},
+    "sac_temperature_loss": {"sign_flipped", "log_probs_not_detached", "sum_over_batch"},
 }
 # The three rules that first named every mistake of their text: their text names many.
 MANY = {"q_learning_update": 10, "nstep_returns": 10, "fitted_q_iteration": 10}
