@@ -44,8 +44,8 @@ def sac_temperature_loss(log_alpha, log_probs, target_entropy):
     return -(log_alpha * (log_probs + target_entropy)).mean()
 ''',
 }
-HALF_RIGHT_POINTS = {"soft_value": 2, "soft_q_target": None, "squashed_gaussian": None, "sac_critic_target": None,
-                     "sac_actor_loss": 2, "sac_temperature_loss": None}
+HALF_RIGHT_POINTS = {"soft_value": 2, "soft_q_target": 1.2, "squashed_gaussian": 1.5, "sac_critic_target": 0.38,
+                     "sac_actor_loss": 2, "sac_temperature_loss": 0}
 CLAIMS = {
     "naive-overflow": "naive V = [1.946",
     "soft-gridworld": "α = 0.003: π(·|start) north 0.50 east 0.50",
