@@ -21,8 +21,10 @@ import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["MLP", "NatureCNN", "MinAtarCNN", "DuelingHead", "DuelingQNetwork", "DDPGActor", "DDPGCritic", "SquashedGaussianActor",
-           "NAFCritic"]
+from qlab.soft import squashed_gaussian
+
+__all__ = ["MLP", "NatureCNN", "MinAtarCNN", "DuelingHead", "DuelingQNetwork", "DDPGActor", "DDPGCritic",
+           "SquashedGaussianActor", "NAFCritic"]
 
 
 def _check_features(name: str, x: torch.Tensor, dim: int) -> None:
@@ -308,11 +310,10 @@ class SquashedGaussianActor(nn.Module):
         log_std = self.log_std_head(features).clamp(self.log_std_min, self.log_std_max)
         return self.mean_head(features), log_std
 
-    def sample(self, obs: torch.Tensor, noise: torch.Tensor, squash=None) -> tuple[torch.Tensor, torch.Tensor]:
+    def sample(self, obs: torch.Tensor, noise: torch.Tensor,
+               squash=squashed_gaussian) -> tuple[torch.Tensor, torch.Tensor]:
         """``(action, log_prob)``: the action in the box (B, act_dim) for standard-normal ``noise``
         (B, act_dim), and its log-density (B,). ``squash`` defaults to :func:`qlab.soft.squashed_gaussian`."""
-        if squash is None:
-            from qlab.soft import squashed_gaussian as squash
         mean, log_std = self(obs)
         if tuple(noise.shape) != tuple(mean.shape):
             raise ValueError(f"noise has shape {tuple(noise.shape)}; expected (batch, act_dim) = {tuple(mean.shape)}")

@@ -52,7 +52,7 @@ def test_the_students_soft_value_is_the_one_used_and_checked():
     env = book()
     soft_q_iteration(env.P, env.R, env.terminal, 0.9, 0.01, soft_value=traced, max_iterations=3)
     assert calls == [(env.n_states, 4)] * 3
-    with pytest.raises(ValueError, match=r"soft_value returned shape \(13, 1\) for Q of shape \(13, 4\); expected \(13,\)"):
+    with pytest.raises(ValueError, match=r"returned shape \(13, 1\) for Q of shape \(13, 4\); expected \(13,\)"):
         soft_state_values(np.zeros((13, 4)), 0.1, lambda q, a: q.max(dim=-1, keepdim=True).values)
 
 
@@ -79,7 +79,8 @@ def test_the_picture_draws_an_arrow_per_likely_action_as_long_as_its_probability
     assert image.shape == base.shape == (240, 320, 3)
     row, col = env.state_to_cell(start)
     y = int((row + 0.4) * 80)
-    east_of_centre = np.any(image[y - 2:y + 3, col * 80 + 40:col * 80 + 74] != base[y - 2:y + 3, col * 80 + 40:col * 80 + 74], axis=(0, 2))
+    east = (slice(y - 2, y + 3), slice(col * 80 + 40, col * 80 + 74))
+    east_of_centre = np.any(image[east] != base[east], axis=(0, 2))
     assert east_of_centre.sum() >= 30                                   # a long arrow east
     north = (slice(row * 80, y - 10), slice(col * 80, (col + 1) * 80))
     assert np.array_equal(image[north], base[north])                    # and none north

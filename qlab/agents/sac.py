@@ -23,7 +23,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from qlab import rules
+from qlab import rules, soft
 from qlab.seeding import make_generator
 
 __all__ = ["SAC"]
@@ -66,8 +66,6 @@ class SAC:
         squash_fn: Callable | None = None,
         target_update_fn: Callable | None = None,
     ):
-        from qlab import soft
-
         if not alpha > 0:
             raise ValueError(f"alpha (the temperature) must be > 0, got {alpha}")
         if len(critics) < 1:
@@ -121,7 +119,8 @@ class SAC:
     def update(self, batch) -> dict[str, torch.Tensor]:
         """One critic step, one actor step, one temperature step (if learned), then Polyak targets."""
         alpha = self.alpha
-        # 1. Critics: regress both Q_j(s, a) on y = r + γ(1-d)(min_j Q'_j(s', a') − α log π(a'|s')), a' ~ π(·|s').
+        # 1. Critics: regress each Q_j(s, a) on y = r + γ(1-d)(min_j Q'_j(s', a') − α log π(a'|s')),
+        #    a' ~ π(·|s') drawn from the current policy.
         with torch.no_grad():
             targets = self.critic_target_fn(
                 batch.rewards, batch.next_obs, batch.terminated, batch.discounts, alpha,

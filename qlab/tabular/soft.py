@@ -17,6 +17,7 @@ from functools import partial
 import numpy as np
 import torch
 
+from qlab import soft
 from qlab.tabular.planning import value_iteration
 
 __all__ = ["soft_state_values", "soft_q_backup", "soft_q_iteration", "boltzmann_policy", "exit_probabilities"]
@@ -24,9 +25,7 @@ __all__ = ["soft_state_values", "soft_q_backup", "soft_q_iteration", "boltzmann_
 
 def soft_state_values(Q: np.ndarray, alpha: float, soft_value=None) -> np.ndarray:
     """V(s) = α log Σ_a exp(Q(s, a)/α) of a tabular Q (S, A) by ``soft_value``, as a float64 array (S,)."""
-    if soft_value is None:
-        from qlab.soft import soft_value
-    values = soft_value(torch.as_tensor(Q, dtype=torch.float64), alpha)
+    values = (soft_value or soft.soft_value)(torch.as_tensor(Q, dtype=torch.float64), alpha)
     values = torch.as_tensor(values).detach().cpu().numpy().astype(np.float64)
     if values.shape != Q.shape[:1]:
         raise ValueError(f"soft_value returned shape {values.shape} for Q of shape {Q.shape}; expected ({Q.shape[0]},)")

@@ -155,7 +155,8 @@ def _draw_arrow(draw: ImageDraw.ImageDraw, cx: float, cy: float, action: int, ce
     draw.polygon([tip, left, right], fill="white")
 
 
-def render_policy_probabilities(env, probabilities, values=None, cell: int = 80, smallest: float = 0.02) -> np.ndarray:
+def render_policy_probabilities(env, probabilities, values=None, cell: int = 80,
+                                smallest: float = 0.02) -> np.ndarray:
     """Draw a stochastic policy π(a|s) (n_states, 4) as arrows whose length is the action's
     probability (a probability-1 action reaches 0.4 of the cell from its centre; below
     ``smallest``, no arrow), over the cells shaded by ``values`` (n_states,) if given. Returns an
@@ -163,7 +164,8 @@ def render_policy_probabilities(env, probabilities, values=None, cell: int = 80,
     env = env.unwrapped
     probabilities = np.asarray(probabilities, dtype=float)
     if probabilities.shape != (env.n_states, 4):
-        raise ValueError(f"probabilities has shape {probabilities.shape}; expected (n_states, 4) = ({env.n_states}, 4)")
+        raise ValueError(f"probabilities has shape {probabilities.shape}; "
+                         f"expected (n_states, 4) = ({env.n_states}, 4)")
     if not (np.all(probabilities >= 0) and np.allclose(probabilities.sum(axis=1), 1.0)):
         raise ValueError("probabilities must be a distribution over the 4 actions in every state: "
                          "rows of non-negative numbers summing to 1")
