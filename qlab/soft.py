@@ -93,7 +93,8 @@ def _sample(policy, obs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         raise TypeError("policy(obs) must return a pair (action (batch, act_dim), log_prob (batch,))")
     action, log_prob = out
     if tuple(log_prob.shape) != (obs.shape[0],):
-        raise ValueError(f"policy returned log_prob of shape {tuple(log_prob.shape)}; expected (batch,) = ({obs.shape[0]},)")
+        raise ValueError(f"policy returned log_prob of shape {tuple(log_prob.shape)}; "
+                         f"expected (batch,) = ({obs.shape[0]},)")
     return action, log_prob
 
 

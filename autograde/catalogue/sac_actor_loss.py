@@ -29,6 +29,13 @@ def divided_by_batch(obs, policy, critics, alpha):
     return (alpha * logp - q).sum() / obs.shape[0]
 
 
+def twin_unpacked(obs, policy, critics, alpha):
+    qf1, qf2 = critics
+    pi, log_pi = policy(obs)
+    min_qf_pi = torch.min(qf1(obs, pi), qf2(obs, pi))
+    return ((alpha * log_pi) - min_qf_pi).mean()
+
+
 def in_float32(obs, policy, critics, alpha):
     a, logp = policy(obs)
     q = torch.stack([c(obs, a).float() for c in critics]).min(0).values
@@ -126,7 +133,7 @@ def calls_backward(obs, policy, critics, alpha):
     return loss
 
 
-CORRECT = [stacked_min, with_minimum, amin_over_columns, divided_by_batch, in_float32]
+CORRECT = [stacked_min, with_minimum, amin_over_columns, divided_by_batch, in_float32, twin_unpacked]
 WRONG = {
     max_over_critics: "it takes the max over the critics",
     sign_flipped: "the sign is flipped",

@@ -39,6 +39,16 @@ def with_a_loop(rewards, next_obs, terminated, gamma, alpha, policy, critic_targ
         return y
 
 
+def twin_unpacked(rewards, next_obs, terminated, gamma, alpha, policy, critic_targets):
+    q1_target, q2_target = critic_targets
+    with torch.no_grad():
+        next_state_actions, next_state_log_pi = policy(next_obs)
+        qf1_next_target = q1_target(next_obs, next_state_actions)
+        qf2_next_target = q2_target(next_obs, next_state_actions)
+        min_qf_next_target = torch.min(qf1_next_target, qf2_next_target) - alpha * next_state_log_pi
+        return rewards.flatten() + (1 - terminated.flatten().float()) * gamma * min_qf_next_target.view(-1)
+
+
 def in_float32(rewards, next_obs, terminated, gamma, alpha, policy, critic_targets):
     with torch.no_grad():
         a, log_pi = policy(next_obs)
@@ -139,7 +149,7 @@ def reads_the_policy_weights(rewards, next_obs, terminated, gamma, alpha, policy
         return rewards + gamma * (1 - terminated.float()) * q
 
 
-CORRECT = [stacked_min, with_minimum, detached_with_where, with_a_loop, in_float32]
+CORRECT = [stacked_min, with_minimum, detached_with_where, with_a_loop, in_float32, twin_unpacked]
 WRONG = {
     bootstraps_terminal: "it bootstraps from terminal next states",
     entropy_outside_mask: "outside the (1 − terminated) factor",
@@ -154,7 +164,7 @@ WRONG = {
     samples_twice: "it samples the policy twice",
     gradient_flows: "the target requires grad",
     discounts_the_reward: "γ also discounts the reward",
-    reads_the_policy_weights: "the policy can only be called",
+    reads_the_policy_weights: "can only be called",
 }
 
 # The wrong answers whose mistake the notebook's text names (09, exercise 4: a' sampled from the

@@ -100,7 +100,6 @@ def detached(q_values, alpha):
 
 
 def with_numpy(q_values, alpha):
-    import numpy as np
     from scipy.special import logsumexp
     return alpha * logsumexp(q_values.detach().cpu().numpy() / alpha, axis=-1)
 

@@ -94,7 +94,8 @@ def check_loss(student, log_alpha, log_probs, target_entropy):
     expect(log_alpha.grad is None and log_probs.grad is None,
            f"{example} already called backward(): return the loss; the agent calls backward() and steps α's optimizer")
     value = loss.detach().cpu().double().reshape(())
-    forms = {"log α": reference(log_alpha, log_probs, target_entropy), "α": _paper(log_alpha, log_probs, target_entropy)}
+    forms = {"log α": reference(log_alpha, log_probs, target_entropy),
+             "α": _paper(log_alpha, log_probs, target_entropy)}
     matching = [name for name, expected in forms.items()
                 if close(value.numpy(), expected.detach().cpu().double().numpy(), TORCH_PRECISION)]
     if not matching:

@@ -135,12 +135,13 @@ def test_no_gradient_flows_through_the_target(student):
     agent, the network's values require grad and the rewards do not."""
     rewards, q, terminated, gamma, alpha = PROBES[1].fresh()
     q.requires_grad_(True)
+    example = call_text("soft_q_target", (rewards, q.detach(), terminated, gamma, alpha))
     got = student(rewards, q, terminated, gamma, alpha)
     if isinstance(got, torch.Tensor):
         expect(not got.requires_grad and got.grad_fn is None,
                "the target carries a gradient: the target is a constant in the regression Q(s, a) ≈ y; compute it "
                "under `with torch.no_grad():` or .detach() the network's values "
-               f"(its result requires grad, in {call_text('soft_q_target', (rewards, q.detach(), terminated, gamma, alpha))} "
+               f"(its result requires grad, in {example} "
                "with next_q_target requiring grad)")
 
 

@@ -16,7 +16,7 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograde.checks.diagnosis import Differential, Mistake, Probe, TORCH_PRECISION, call_text, close, expect, \
+from autograde.checks.diagnosis import Differential, Probe, TORCH_PRECISION, call_text, close, expect, \
     fail, first_difference
 from autograde.checks.helpers import GRADING
 from autograde.checks.torch_rules import devices, inputs_unchanged, tensor_answer

@@ -132,13 +132,11 @@ def check_sample(student, mean, log_std, noise):
     got = torch.cat([action.detach().reshape(-1), log_prob.detach().reshape(-1)]).cpu().numpy()
     want = torch.cat([expected_action.reshape(-1), expected_log_prob.reshape(-1)]).cpu().numpy()
     if not close(got, want, TORCH_PRECISION):
-        where = ("the action" if not close(action.detach().cpu().numpy(), expected_action.cpu().numpy(), TORCH_PRECISION)
-                 else "log_prob")
-        if where == "log_prob" and not np.isfinite(log_prob.detach().cpu().numpy()).all():
-            where = "log_prob, not finite,"
-        pair = ((action, expected_action) if where == "the action" else (log_prob, expected_log_prob))
-        fail(f"{example}: {where} {first_difference(pair[0].detach().cpu().numpy(), pair[1].cpu().numpy(), TORCH_PRECISION)}",
-             student, DIFFERENTIAL)
+        action_agrees = close(action.detach().cpu().numpy(), expected_action.cpu().numpy(), TORCH_PRECISION)
+        part, mine, theirs = (("log_prob", log_prob, expected_log_prob) if action_agrees
+                              else ("the action", action, expected_action))
+        difference = first_difference(mine.detach().cpu().numpy(), theirs.cpu().numpy(), TORCH_PRECISION)
+        fail(f"{example}: {part} {difference}", student, DIFFERENTIAL)
     return action, log_prob
 
 
@@ -183,16 +181,17 @@ def test_reparameterised(student):
            f"(in {example} with mean and log_std requiring grad)")
     expect(log_prob.requires_grad, f"log_prob carries no gradient: compute it with torch operations on mean and "
                                    f"log_std (no .detach(), torch.no_grad() or numpy) (in {example})")
-    reference_mean, reference_log_std = mean.detach().clone().requires_grad_(True), log_std.detach().clone().requires_grad_(True)
-    for name, value, expected_value in (("the action", action.sum(), reference(reference_mean, reference_log_std, noise)[0].sum()),
-                                        ("log_prob", log_prob.sum(), reference(reference_mean, reference_log_std, noise)[1].sum())):
-        got = torch.autograd.grad(value, (mean, log_std), allow_unused=True, retain_graph=True)
-        want = torch.autograd.grad(expected_value, (reference_mean, reference_log_std))
+    reference_mean, reference_log_std = (x.detach().clone().requires_grad_(True) for x in (mean, log_std))
+    expected_action, expected_log_prob = reference(reference_mean, reference_log_std, noise)
+    for name, value, expected_value in (("the action", action, expected_action),
+                                        ("log_prob", log_prob, expected_log_prob)):
+        got = torch.autograd.grad(value.sum(), (mean, log_std), allow_unused=True, retain_graph=True)
+        want = torch.autograd.grad(expected_value.sum(), (reference_mean, reference_log_std), retain_graph=True)
         for input_name, g, w in zip(("mean", "log_std"), got, want):
             g = torch.zeros_like(w) if g is None else g
             expect(close(g.numpy(), w.numpy(), TORCH_PRECISION),
-                   f"the sample is not reparameterised: the gradient of {name} with respect to {input_name} is not that "
-                   f"of u = mean + exp(log_std) · noise (got {g.tolist()}, expected {w.tolist()}; in {example})")
+                   f"the sample is not reparameterised: the gradient of {name} with respect to {input_name} is not "
+                   f"that of u = mean + exp(log_std) · noise (got {g.tolist()}, expected {w.tolist()}; in {example})")
 
 
 def test_float32_on_each_device(student):
