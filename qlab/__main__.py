@@ -1,17 +1,19 @@
-"""Command line: ``python -m qlab train dqn|ddpg``, ``python -m qlab eval``, ``python -m qlab plot``.
+"""Command line: ``python -m qlab train dqn|ddpg|sac``, ``python -m qlab eval``, ``python -m qlab plot``.
 
 Examples::
 
     python -m qlab train dqn --env CartPole-v1 --double --n-step 3 --total-steps 50000 --seed 1
     python -m qlab train dqn --env ALE/Pong-v5 --device cuda --total-steps 2000000 --out runs/pong
     python -m qlab train ddpg --env Pendulum-v1 --total-steps 20000 --out runs/pendulum
+    python -m qlab train sac --env Pendulum-v1 --total-steps 20000 --alpha 0.1 --no-learn-alpha
     python -m qlab train dqn --resume runs/dqn_CartPole-v1_seed1/checkpoint.pt --total-steps 100000
     python -m qlab eval runs/dqn_CartPole-v1_seed1/best.pt --episodes 10
     python -m qlab plot runs/dqn_CartPole-v1_seed* --out curve.png
 
-Every field of :class:`qlab.train.DQNConfig` / :class:`qlab.train.DDPGConfig` is an option
-(``--buffer-size``, ``--target-update polyak``, ``--no-tensorboard``...). With ``--resume`` the
-checkpoint's configuration is used, and only the options given on the command line change it.
+Every field of :class:`qlab.train.DQNConfig` / :class:`qlab.train.DDPGConfig` /
+:class:`qlab.train.SACConfig` is an option (``--buffer-size``, ``--target-update polyak``,
+``--no-tensorboard``...). With ``--resume`` the checkpoint's configuration is used, and only the
+options given on the command line change it.
 A run never writes into a folder that holds another run (see :func:`run_folder`).
 """
 
@@ -29,11 +31,13 @@ import numpy as np
 import qlab.envs  # noqa: F401 - registers qlab/GridWorld-v0 and qlab/Crawler-v0 with gymnasium
 from qlab.train import ddpg as ddpg_loop
 from qlab.train import dqn as dqn_loop
+from qlab.train import sac as sac_loop
 from qlab.train.options import OptionError, check_config, option_name
 
 LOOPS = {
     "dqn": (dqn_loop.DQNConfig, dqn_loop.train_dqn, dqn_loop.config_from_checkpoint),
     "ddpg": (ddpg_loop.DDPGConfig, ddpg_loop.train_ddpg, ddpg_loop.config_from_checkpoint),
+    "sac": (sac_loop.SACConfig, sac_loop.train_sac, sac_loop.config_from_checkpoint),
 }
 _TYPES = {"int": int, "float": float, "str": str}
 _METAVARS = {"int": "N", "float": "X", "str": "NAME", "env_id": "ID", "out": "DIR", "device": "DEVICE"}
@@ -52,8 +56,13 @@ HELP = {
     "dueling": "dueling Q-network head: V(s) + A(s, a) (default: {default})",
     "lr": "Adam learning rate (default: {default})",
     "lr_end": "decay the learning rate linearly to this value at --total-steps (default: constant)",
-    "actor_lr": "Adam learning rate of the actor μ (default: {default})",
-    "critic_lr": "Adam learning rate of the critic Q (default: {default})",
+    "actor_lr": "Adam learning rate of the actor (μ in DDPG, π in SAC) (default: {default})",
+    "critic_lr": "Adam learning rate of the critic Q (SAC: of both critics) (default: {default})",
+    "alpha_lr": "Adam learning rate of log α, the temperature, with --learn-alpha (default: {default})",
+    "alpha": "temperature α, the weight of the entropy bonus: its fixed value, or the first one with --learn-alpha "
+             "(default: {default})",
+    "learn_alpha": "learn α so that the policy's entropy stays near --target-entropy (default: {default})",
+    "target_entropy": "entropy H̄ that the learned α aims for (default: minus the number of action dimensions)",
     "gamma": "discount γ (default: {default})",
     "double": "Double DQN target: the online network picks a', the target network values it (default: {default})",
     "n_step": "n-step returns: bootstrap after n rewards (default: {default})",
@@ -197,8 +206,8 @@ def check_env(algo: str, env_id: str) -> None:
     if algo == "dqn" and not isinstance(action_space, gym.spaces.Discrete):
         raise UsageError(f"DQN needs a discrete action space; {env_id} has {action_space} actions: "
                          "train it with `python -m qlab train ddpg`")
-    if algo == "ddpg" and not isinstance(action_space, gym.spaces.Box):
-        raise UsageError(f"DDPG needs a continuous (Box) action space; {env_id} has {action_space} actions: "
+    if algo in ("ddpg", "sac") and not isinstance(action_space, gym.spaces.Box):
+        raise UsageError(f"{algo.upper()} needs a continuous (Box) action space; {env_id} has {action_space} actions: "
                          "train it with `python -m qlab train dqn`")
 
 
@@ -303,12 +312,14 @@ def _eval(args: argparse.Namespace) -> None:
             with torch.inference_mode():
                 return net(torch.as_tensor(obs, device=device)).argmax(1).cpu().numpy()
     else:
-        net, _ = ddpg_loop.make_actor_critic(env.observation_space.shape[0], env.action_space, config.hidden, device)
+        make = ddpg_loop.make_actor_critic if state["algo"] == "ddpg" else sac_loop.make_actor_critics
+        net, _ = make(env.observation_space.shape[0], env.action_space, config.hidden, device)
         net.load_state_dict(state["agent"]["actor"])
+        act = net if state["algo"] == "ddpg" else net.greedy   # SAC: the deterministic c + h·tanh(μ(s))
 
         def policy(obs):
             with torch.inference_mode():
-                return net(torch.as_tensor(obs, dtype=torch.float32, device=device)).cpu().numpy()
+                return act(torch.as_tensor(obs, dtype=torch.float32, device=device)).cpu().numpy()
     env.close()
     seed = config.seed + 1_000_000 if args.seed is None else args.seed
     returns = evaluate(policy, config.env_id, args.episodes, seed, args.video)

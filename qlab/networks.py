@@ -9,6 +9,7 @@ fails with a message naming what was expected instead of a matmul error deep ins
 * :class:`DuelingHead` / :class:`DuelingQNetwork` -- ``Q(s,a) = V(s) + A(s,a) - mean_a' A(s,a')``.
 * :class:`DDPGActor` -- deterministic policy ``μ(s)`` squashed by tanh into the action box.
 * :class:`DDPGCritic` -- ``Q(s, a)`` for a continuous action.
+* :class:`SquashedGaussianActor` -- SAC's stochastic policy: a Gaussian squashed by tanh into the box.
 * :class:`NAFCritic` -- ``Q(s, a)`` quadratic in the action, whose max ``V(s)`` at ``μ(s)`` it outputs.
 """
 
@@ -20,7 +21,10 @@ import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["MLP", "NatureCNN", "MinAtarCNN", "DuelingHead", "DuelingQNetwork", "DDPGActor", "DDPGCritic", "NAFCritic"]
+from qlab.soft import squashed_gaussian
+
+__all__ = ["MLP", "NatureCNN", "MinAtarCNN", "DuelingHead", "DuelingQNetwork", "DDPGActor", "DDPGCritic",
+           "SquashedGaussianActor", "NAFCritic"]
 
 
 def _check_features(name: str, x: torch.Tensor, dim: int) -> None:
@@ -265,6 +269,63 @@ class DDPGCritic(nn.Module):
                 f"DDPGCritic got {obs.shape[0]} observations but {action.shape[0]} actions"
             )
         return _run(self.net, torch.cat([obs, action], dim=1)).squeeze(1)
+
+
+class SquashedGaussianActor(nn.Module):
+    r"""SAC's policy (Haarnoja et al., 2018): ``a = c + h · tanh(u)``, ``u ~ N(μ(s), σ(s)²)``.
+
+    ``forward(obs)`` gives the Gaussian's ``mean`` μ(s) and ``log_std`` log σ(s), each (B, act_dim),
+    before the squash; log σ is clamped to [``log_std_min``, ``log_std_max``] so that neither a
+    vanishing nor an exploding σ can stall learning. :meth:`sample` draws the action from given
+    standard-normal ``noise`` (reparameterised: the gradient reaches μ and σ) through
+    ``squash(mean, log_std, noise) -> (tanh(u), log π(tanh(u) | s))`` and moves it into the box
+    [act_low, act_high]; the affine map divides the density by ``h`` per dimension,
+
+    .. math:: \log π(a | s) = \log π(\tanh u | s) - \sum_k \log h_k .
+
+    :meth:`greedy` is the action without noise, ``c + h · tanh(μ(s))``, for evaluation.
+    ``c`` and ``h`` are registered buffers, as in :class:`DDPGActor`.
+    """
+
+    def __init__(self, obs_dim: int, act_low, act_high, hidden: Sequence[int] = (256, 256),
+                 log_std_min: float = -5.0, log_std_max: float = 2.0, device=None):
+        super().__init__()
+        low = torch.as_tensor(np.asarray(act_low, dtype=np.float32)).reshape(-1)
+        high = torch.as_tensor(np.asarray(act_high, dtype=np.float32)).reshape(-1)
+        if low.shape != high.shape or not torch.all(high > low):
+            raise ValueError(f"need act_low < act_high elementwise, got {low.tolist()} and {high.tolist()}")
+        if not log_std_min < log_std_max:
+            raise ValueError(f"need log_std_min < log_std_max, got {log_std_min} and {log_std_max}")
+        self.obs_dim, self.act_dim = int(obs_dim), int(low.numel())
+        self.log_std_min, self.log_std_max = float(log_std_min), float(log_std_max)
+        self.trunk = nn.Sequential(*_mlp_layers(self.obs_dim, hidden, nn.ReLU)).to(device)
+        self.mean_head = nn.Linear(hidden[-1], self.act_dim).to(device)
+        self.log_std_head = nn.Linear(hidden[-1], self.act_dim).to(device)
+        self.register_buffer("action_center", ((high + low) / 2).to(device))
+        self.register_buffer("action_scale", ((high - low) / 2).to(device))
+
+    def forward(self, obs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        _check_features("SquashedGaussianActor", obs, self.obs_dim)
+        features = _run(self.trunk, obs)
+        log_std = self.log_std_head(features).clamp(self.log_std_min, self.log_std_max)
+        return self.mean_head(features), log_std
+
+    def sample(self, obs: torch.Tensor, noise: torch.Tensor,
+               squash=squashed_gaussian) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(action, log_prob)``: the action in the box (B, act_dim) for standard-normal ``noise``
+        (B, act_dim), and its log-density (B,). ``squash`` defaults to :func:`qlab.soft.squashed_gaussian`."""
+        mean, log_std = self(obs)
+        if tuple(noise.shape) != tuple(mean.shape):
+            raise ValueError(f"noise has shape {tuple(noise.shape)}; expected (batch, act_dim) = {tuple(mean.shape)}")
+        squashed, log_prob = squash(mean, log_std, noise)
+        if tuple(squashed.shape) != tuple(mean.shape) or tuple(log_prob.shape) != (mean.shape[0],):
+            raise ValueError(f"squash returned an action of shape {tuple(squashed.shape)} and a log-probability of "
+                             f"shape {tuple(log_prob.shape)}; expected {tuple(mean.shape)} and ({mean.shape[0]},)")
+        return self.action_center + self.action_scale * squashed, log_prob - self.action_scale.log().sum()
+
+    def greedy(self, obs: torch.Tensor) -> torch.Tensor:
+        """The deterministic action ``c + h · tanh(μ(s))``, (B, act_dim)."""
+        return self.action_center + self.action_scale * torch.tanh(self(obs)[0])
 
 
 class NAFCritic(nn.Module):

@@ -26,6 +26,8 @@ def test_help_explains_every_option_and_the_default_run_folder(algo, capsys):
     (["train", "dqn", "--env", "Pendulum-v1"], "DQN needs a discrete action space; Pendulum-v1 has Box"),
     (["train", "dqn", "--env", "qlab/GridWorld-v0"], "qlab/GridWorld-v0 has Discrete(13) observations"),
     (["train", "ddpg", "--env", "CartPole-v1"], "DDPG needs a continuous (Box) action space"),
+    (["train", "sac", "--env", "CartPole-v1"], "SAC needs a continuous (Box) action space"),
+    (["train", "sac", "--alpha", "hot"], "argument --alpha: invalid float value: 'hot'"),
     (["train", "dqn", "--env", "NoSuchEnv-v0"], "cannot make environment 'NoSuchEnv-v0'"),
     (["train", "dqn", "--loss", "foo"], "invalid choice: 'foo' (choose from 'huber', 'mse')"),
     (["plot", "nowhere"], "nowhere is not a run folder"),

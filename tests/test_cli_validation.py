@@ -47,6 +47,10 @@ def run_cli(args, capsys):
     ("ddpg", ["--actor-lr", "0"], "argument --actor-lr: expected a number > 0, got 0.0"),
     ("ddpg", ["--eval-episodes", "0"], "argument --eval-episodes: expected an integer >= 1, got 0"),
     ("ddpg", ["--total-steps", "0"], "argument --total-steps: expected an integer >= 1, got 0"),
+    ("sac", ["--alpha", "0"], "argument --alpha: expected a number > 0, got 0.0"),
+    ("sac", ["--alpha-lr", "-0.1"], "argument --alpha-lr: expected a number > 0, got -0.1"),
+    ("sac", ["--target-entropy", "inf"], "argument --target-entropy: expected a finite number, got inf"),
+    ("sac", ["--tau", "1.5"], "argument --tau: expected a number in (0, 1], got 1.5"),
 ])
 def test_a_bad_option_is_one_line_and_creates_nothing(algo, option, expected, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)

@@ -2,6 +2,7 @@
 
 - :func:`train_dqn` / :class:`DQNConfig` -- DQN, Double DQN, n-step, on vector or Atari observations.
 - :func:`train_ddpg` / :class:`DDPGConfig` -- DDPG on continuous-action environments.
+- :func:`train_sac` / :class:`SACConfig` -- Soft Actor-Critic on continuous-action environments.
 """
 
 from qlab.train.checkpoint import load_checkpoint, save_checkpoint
@@ -9,8 +10,9 @@ from qlab.train.ddpg import DDPGConfig, train_ddpg
 from qlab.train.dqn import DQNConfig, TrainResult, train_dqn
 from qlab.train.envs import EnvPool, evaluate, make_env
 from qlab.train.logging import RunLogger, read_csv
+from qlab.train.sac import SACConfig, train_sac
 
 __all__ = [
-    "DQNConfig", "DDPGConfig", "TrainResult", "train_dqn", "train_ddpg", "evaluate", "make_env", "EnvPool",
-    "RunLogger", "read_csv", "save_checkpoint", "load_checkpoint",
+    "DQNConfig", "DDPGConfig", "SACConfig", "TrainResult", "train_dqn", "train_ddpg", "train_sac", "evaluate",
+    "make_env", "EnvPool", "RunLogger", "read_csv", "save_checkpoint", "load_checkpoint",
 ]

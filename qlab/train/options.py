@@ -3,9 +3,10 @@
     check_config(DQNConfig(batch_size=0))
     # OptionError: argument --batch-size: expected an integer >= 1, got 0
 
-:func:`check_config` looks at every field of a :class:`~qlab.train.DQNConfig` or
-:class:`~qlab.train.DDPGConfig`, one at a time and then the ones that depend on each other,
-and raises :class:`OptionError` for the first value a run cannot use. The message reads like
+:func:`check_config` looks at every field of a :class:`~qlab.train.DQNConfig`,
+:class:`~qlab.train.DDPGConfig` or :class:`~qlab.train.SACConfig`, one at a time and then the
+ones that depend on each other, and raises :class:`OptionError` for the first value a run
+cannot use. The message reads like
 argparse's own: the option, what it expects, what it got.
 """
 
@@ -81,6 +82,9 @@ RULES = {  # field -> (test, what it expects); a field missing here needs no che
     "lr_end": _optional(_number(0)),
     "actor_lr": _number(0, low_open=True),
     "critic_lr": _number(0, low_open=True),
+    "alpha_lr": _number(0, low_open=True),
+    "alpha": _number(0, low_open=True),
+    "target_entropy": _optional(_finite()),
     "gamma": _number(0, 1),
     "n_step": _integer(1),
     "loss": _one_of("huber", "mse"),

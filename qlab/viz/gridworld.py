@@ -1,9 +1,12 @@
 """Pictures of a GridWorld: values as cell shading, Q-values as four triangles per cell,
-the greedy policy as arrows, in the CS188 style.
+the greedy policy as arrows, a stochastic policy as arrows as long as its probabilities, in the
+CS188 style.
 
 ``render_rgb`` draws an image (used by ``env.render()`` and the widgets; the agent is a dot in
 its cell's top-right corner, clear of the numbers);
-``plot_values``, ``plot_q_values`` and ``plot_convergence`` draw on matplotlib axes.
+``render_policy_probabilities`` draws π(a|s) (a Boltzmann policy, assignment 09);
+``plot_values``, ``plot_q_values``, ``plot_policy_probabilities`` and ``plot_convergence`` draw on
+matplotlib axes.
 """
 
 from __future__ import annotations
@@ -139,16 +142,56 @@ def _short(value: float) -> str:
     return f"{value:.2f}" if abs(value) < 9.995 else f"{value:.1f}"
 
 
-def _draw_arrow(draw: ImageDraw.ImageDraw, cx: float, cy: float, action: int, cell: int) -> None:
-    """An arrow from (cx, cy) in the direction of ``action`` (north, east, south, west)."""
+def _draw_arrow(draw: ImageDraw.ImageDraw, cx: float, cy: float, action: int, cell: int, size: float = 1.0) -> None:
+    """An arrow from (cx, cy) in the direction of ``action`` (north, east, south, west), ``size``
+    times the full length (its head shrinks with it)."""
     dx, dy = [(0, -1), (1, 0), (0, 1), (-1, 0)][action]
-    length, head = cell * 0.26, cell * 0.09
+    length, head = cell * 0.26 * size, cell * 0.09 * min(1.0, 1.5 * size)
     tip = (cx + dx * length, cy + dy * length)
     tail = (cx, cy)
     draw.line([tail, tip], fill="white", width=max(2, cell // 30))
     left = (tip[0] - dx * head - dy * head, tip[1] - dy * head + dx * head)
     right = (tip[0] - dx * head + dy * head, tip[1] - dy * head - dx * head)
     draw.polygon([tip, left, right], fill="white")
+
+
+def render_policy_probabilities(env, probabilities, values=None, cell: int = 80,
+                                smallest: float = 0.02) -> np.ndarray:
+    """Draw a stochastic policy π(a|s) (n_states, 4) as arrows whose length is the action's
+    probability (a probability-1 action reaches 0.4 of the cell from its centre; below
+    ``smallest``, no arrow), over the cells shaded by ``values`` (n_states,) if given. Returns an
+    RGB image (H, W, 3) uint8."""
+    env = env.unwrapped
+    probabilities = np.asarray(probabilities, dtype=float)
+    if probabilities.shape != (env.n_states, 4):
+        raise ValueError(f"probabilities has shape {probabilities.shape}; "
+                         f"expected (n_states, 4) = ({env.n_states}, 4)")
+    if not (np.all(probabilities >= 0) and np.allclose(probabilities.sum(axis=1), 1.0)):
+        raise ValueError("probabilities must be a distribution over the 4 actions in every state: "
+                         "rows of non-negative numbers summing to 1")
+    no_arrows = np.zeros((env.n_states, 4), dtype=bool)   # (the numbers move down to leave room for the arrows)
+    image = Image.fromarray(render_rgb(env, values=values, policy=no_arrows, show_agent=False, cell=cell))
+    draw = ImageDraw.Draw(image)
+    for s in range(env.n_states - 1):
+        row, col = env.state_to_cell(s)
+        if env.layout.walls[row, col] or not np.isnan(env.layout.exits[row, col]):
+            continue
+        for action in np.flatnonzero(probabilities[s] >= smallest):
+            _draw_arrow(draw, (col + 0.5) * cell, (row + 0.4) * cell, int(action), cell,
+                        size=1.6 * probabilities[s, action])
+    return np.asarray(image)
+
+
+def plot_policy_probabilities(env, probabilities, values=None, ax=None, title: str | None = None):
+    """A stochastic policy as arrows as long as its probabilities (``render_policy_probabilities``)."""
+    import matplotlib.pyplot as plt
+
+    ax = ax or plt.gca()
+    ax.imshow(render_policy_probabilities(env, probabilities, values))
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+    return ax
 
 
 def plot_values(env, values, policy=None, ax=None, title: str | None = None):
