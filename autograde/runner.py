@@ -16,6 +16,7 @@ import re
 import select
 import signal
 import struct
+import sys
 import sysconfig
 import textwrap
 import time
@@ -251,6 +252,10 @@ def run_checks_forked(rule: Rule, function, public_only: bool = False, timeout: 
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, 1)
             os.dup2(devnull, 2)
+            if "torch" in sys.modules:
+                # A kernel that already ran torch has an OpenMP pool, which does not survive a
+                # fork: the child's first parallel matmul would hang. Stay on this one thread.
+                sys.modules["torch"].set_num_threads(1)
 
             def send(kind, payload):
                 data = json.dumps([kind, [asdict(c) for c in payload]]).encode()

@@ -2,6 +2,8 @@
 crash or a hang, and a sandbox that behaves like one process for in-place updates."""
 
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -82,6 +84,23 @@ def test_a_hang_costs_only_the_checks_it_breaks(monkeypatch, capfd):
     points = grade("q_backup", hangs_on_terminal_states)
     assert 0 < points < 4
     assert "did not return within 0.5 s" in capfd.readouterr().out
+
+
+def test_checks_run_in_a_kernel_that_already_used_torch_threads():
+    """A fork does not carry torch's OpenMP pool: once the kernel has run a threaded matmul,
+    the forked checks of a network rule must still finish (they hung, and scored 0)."""
+    script = (
+        "import torch\n"
+        "torch.set_num_threads(2)\n"
+        "a = torch.randn(1000, 1000); (a @ a).sum()\n"
+        "from autograde.registry import get_rule\n"
+        "from autograde.runner import run_checks_forked\n"
+        "from qlab.soft import sac_critic_target\n"
+        "result = run_checks_forked(get_rule('sac_critic_target'), sac_critic_target, timeout=60)\n"
+        "print(result.points, result.max_points)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.stdout.split() == ["3.0", "3.0"], done.stdout + done.stderr
 
 
 def test_unknown_rule_and_non_function_answers():
