@@ -131,6 +131,27 @@ RULES: dict[str, Rule] = {rule.name: rule for rule in [
          "ddpg_actor_loss(obs, actor, critic) -> scalar",
          "−mean_i Q_φ(s_i, μ_θ(s_i)), its gradient reaching the actor through the critic",
          references=("qlab.rules.ddpg_actor_loss",)),
+    # 08_rainbow
+    Rule("dueling_q", "08_rainbow", 2,
+         "dueling_q(value, advantages) -> q_values",
+         "Q(s, a) = V(s) + A(s, a) − mean_a' A(s, a'), the mean over each state's actions",
+         references=("qlab.rainbow.dueling.dueling_q",)),
+    Rule("sum_tree_update", "08_rainbow", 2,
+         "sum_tree_update(nodes, leaf, priority) -> None",
+         "set leaf i (node L + i) to the priority and every ancestor to the sum of its two children, in place",
+         references=("qlab.rainbow.prioritized.sum_tree_update",)),
+    Rule("sum_tree_find", "08_rainbow", 2,
+         "sum_tree_find(nodes, prefix) -> leaf",
+         "descend from the root: left if prefix < the left sum, else subtract it and go right; the leaf index",
+         references=("qlab.rainbow.prioritized.sum_tree_find",)),
+    Rule("td_priorities", "08_rainbow", 1,
+         "td_priorities(td_errors, alpha, eps) -> priorities",
+         "p_i^α = (|δ_i| + ε)^α, no gradient",
+         references=("qlab.rainbow.prioritized.td_priorities",)),
+    Rule("importance_weights", "08_rainbow", 2,
+         "importance_weights(probs, size, beta) -> weights",
+         "w_i = (N·P(i))^−β / max_j w_j, the max over the sampled batch",
+         references=("qlab.rainbow.prioritized.importance_weights",)),
 ]}
 
 

@@ -46,6 +46,11 @@ HEADLINE_MISTAKES = {
     "cross_entropy_method": {"no_clipping", "returns_the_best_sample", "starts_from_the_full_width"},
     "ddpg_critic_target": {"no_terminal_mask", "gradient_flows", "zero_action"},
     "ddpg_actor_loss": {"sign_flipped", "under_no_grad", "steps_an_optimizer"},
+    "dueling_q": {"max_not_mean", "mean_over_batch", "no_subtraction", "value_as_vector", "in_place"},
+    "sum_tree_update": {"only_leaf", "parents_get_priority", "stops_below_root", "adds_priority", "offset_minus_one"},
+    "sum_tree_find": {"less_or_equal", "never_subtracts", "returns_node", "linear_scan"},
+    "td_priorities": {"signed", "eps_after_power", "keeps_gradient"},
+    "importance_weights": {"plus_beta", "not_normalised", "divided_by_sum", "divided_by_min"},
 }
 # The three rules that first named every mistake of their text: their text names many.
 MANY = {"q_learning_update": 10, "nstep_returns": 10, "fitted_q_iteration": 10}
