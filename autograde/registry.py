@@ -152,6 +152,24 @@ RULES: dict[str, Rule] = {rule.name: rule for rule in [
          "importance_weights(probs, size, beta) -> weights",
          "w_i = (N·P(i))^−β / max_j w_j, the max over the sampled batch",
          references=("qlab.rainbow.prioritized.importance_weights",)),
+    # 08_rainbow (distributional, noisy)
+    Rule("categorical_target", "08_rainbow", 4,
+         "categorical_target(rewards, next_probs, terminated, gamma, support) -> target_probs (B, N)",
+         "C51: project r + γ(1 − terminated) z, clipped to [v_min, v_max], onto the support, "
+         "a* = argmax_a Σ_j z_j p_j(s', a) of the target network; no gradient",
+         references=("qlab.rainbow.distributional.categorical_target",)),
+    Rule("categorical_loss", "08_rainbow", 2,
+         "categorical_loss(logits, actions, target_probs, weights=None) -> scalar",
+         "mean_i w_i (−Σ_j m_ij log softmax_j(logits[i, a_i])), its gradient reaching the logits only",
+         references=("qlab.rainbow.distributional.categorical_loss",)),
+    Rule("noisy_linear", "08_rainbow", 3,
+         "noisy_linear(x, weight_mu, weight_sigma, bias_mu, bias_sigma, eps_in, eps_out, training=True) -> y (B, q)",
+         "y = x (μ_w + σ_w ⊙ f(ε_out) f(ε_in)ᵀ)ᵀ + μ_b + σ_b ⊙ f(ε_out), f(ε) = sign(ε)√|ε|; no noise when not training",
+         references=("qlab.rainbow.noisy.noisy_linear",)),
+    Rule("noisy_init", "08_rainbow", 1,
+         "noisy_init(in_features, out_features, sigma0, rng) -> (weight_mu, weight_sigma, bias_mu, bias_sigma)",
+         "μ ~ U[−1/√p, 1/√p] drawn with rng, σ = σ0/√p, p = in_features; float32 tensors",
+         references=("qlab.rainbow.noisy.noisy_init",)),
 ]}
 
 

@@ -51,6 +51,14 @@ HEADLINE_MISTAKES = {
     "sum_tree_find": {"less_or_equal", "never_subtracts", "returns_node", "linear_scan"},
     "td_priorities": {"signed", "eps_after_power", "keeps_gradient"},
     "importance_weights": {"plus_beta", "not_normalised", "divided_by_sum", "divided_by_min"},
+    # 08_rainbow (distributional, noisy)
+    "categorical_target": {"no_clamp", "loses_mass_when_l_equals_u", "terminal_bootstraps", "a_star_by_mode",
+                           "no_grad_missing"},
+    "categorical_loss": {"softmax_over_actions", "no_action_gather", "sign_flipped", "target_not_detached",
+                         "weights_after_the_mean"},
+    "noisy_linear": {"f_not_applied", "noise_in_eval", "sqrt_without_sign", "bias_noise_from_eps_in",
+                     "outer_product_transposed"},
+    "noisy_init": {"sigma_over_sqrt_q", "bounds_one_over_p", "global_numpy_rng"},
 }
 # The three rules that first named every mistake of their text: their text names many.
 MANY = {"q_learning_update": 10, "nstep_returns": 10, "fitted_q_iteration": 10}
