@@ -100,6 +100,7 @@ class TrainResult:
     eval_returns: list[float]  # mean greedy return of each evaluation
     episode_returns: list[float]  # training episodes, in the order they ended
     out: Path | None
+    buffer: object = None  # the replay buffer as training left it
 
 
 def make_q_network(env_id: str, obs_shape: tuple[int, ...], n_actions: int, hidden=(120, 84),
@@ -191,7 +192,7 @@ def train_dqn(config: DQNConfig, *, resume: str | Path | None = None, target_fn=
     if resume is not None:
         step, obs = restore_run(load_checkpoint(resume), "dqn", agent, envs, buffer)
     logger = RunLogger(out, cfg.tensorboard, resume_step=step if resume else None) if out else None
-    result = TrainResult(agent, [], [], [], out)
+    result = TrainResult(agent, [], [], [], out, buffer)
     recent_returns: deque[float] = deque(maxlen=20)
     bar = tqdm(total=cfg.total_steps, initial=step, disable=not cfg.progress, unit="step", dynamic_ncols=True)
     metrics, n = None, cfg.num_envs
