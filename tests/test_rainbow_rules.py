@@ -160,6 +160,11 @@ def priorities_with_gradient(td_errors, alpha, eps):
 def dueling_honest(value, advantages):
     return value + advantages - advantages.mean(dim=1, keepdim=True)
 ''', None),
+    "dueling_in_place": ("dueling_q", '''
+def dueling_in_place(value, advantages):
+    advantages -= advantages.mean(dim=1, keepdim=True)
+    return value + advantages
+''', "in place"),
     "dueling_detached_mean": ("dueling_q", '''
 def dueling_detached_mean(value, advantages):
     return value + advantages - advantages.mean(dim=1, keepdim=True).detach()

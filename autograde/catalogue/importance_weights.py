@@ -1,6 +1,7 @@
 """Student-style answers for importance_weights(probs, size, beta) -> weights."""
 
 import numpy as np
+import torch
 
 
 def vectorised(probs, size, beta):
@@ -34,6 +35,18 @@ def without_n(probs, size, beta):
 def returns_float64(probs, size, beta):
     weights = np.power(np.asarray(probs, dtype=np.float64) * float(size), -float(beta))
     return weights / weights.max()
+
+
+def as_float32(probs, size, beta):
+    # the buffer hands the weights to torch as float32
+    weights = (size * probs) ** -beta
+    return (weights / weights.max()).astype(np.float32)
+
+
+def in_torch(probs, size, beta):
+    p = torch.from_numpy(probs)
+    weights = (size * p).pow(-beta)
+    return (weights / weights.max()).numpy()
 
 
 def plus_beta(probs, size, beta):
@@ -95,7 +108,8 @@ def returns_a_list(probs, size, beta):
     return [w / max(weights) for w in weights]
 
 
-CORRECT = [vectorised, with_a_loop, through_logs, from_the_smallest_probability, without_n, returns_float64]
+CORRECT = [vectorised, with_a_loop, through_logs, from_the_smallest_probability, without_n, returns_float64, in_torch,
+           as_float32]
 WRONG = {
     plus_beta: "to the power +β",
     one_minus_beta: "uses 1 − β as the exponent",

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograde.checks.diagnosis import Differential, Mistake, Probe, call_text, expect, fail
+from autograde.checks.diagnosis import Differential, Probe, call_text, expect, fail
 from autograde.checks.helpers import GRADING
 from qlab.rainbow.prioritized import sum_tree_find as reference, sum_tree_update
 

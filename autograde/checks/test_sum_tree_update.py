@@ -35,7 +35,7 @@ def _ancestors(recompute):
     return update
 
 
-def _sum(nodes, node, old, new):
+def _sum(nodes, node):
     nodes[node] = nodes[2 * node] + nodes[2 * node + 1]
 
 
@@ -44,7 +44,7 @@ def _stops_short(nodes, leaf, priority):
     nodes[node] = priority
     node //= 2
     while node > 1:
-        _sum(nodes, node, 0, 0)
+        _sum(nodes, node)
         node //= 2
 
 
@@ -52,7 +52,7 @@ def _only_parent(nodes, leaf, priority):
     node = _leaf_node(nodes, leaf)
     nodes[node] = priority
     if node > 1:
-        _sum(nodes, node // 2, 0, 0)
+        _sum(nodes, node // 2)
 
 
 def _writes_node_zero(nodes, leaf, priority):
@@ -76,7 +76,7 @@ def _offset_minus_one(nodes, leaf, priority):
     nodes[node] = priority
     node //= 2
     while node >= 1:
-        _sum(nodes, node, 0, 0)
+        _sum(nodes, node)
         node //= 2
 
 
@@ -85,7 +85,7 @@ def _leaf_at_i(nodes, leaf, priority):
     nodes[node] = priority
     node //= 2
     while node >= 1:
-        _sum(nodes, node, 0, 0)
+        _sum(nodes, node)
         node //= 2
 
 
@@ -96,7 +96,7 @@ def _zero_rooted_parent(nodes, leaf, priority):
         node = (node - 1) // 2
         if node < 1:
             break
-        _sum(nodes, node, 0, 0)
+        _sum(nodes, node)
 
 
 MISTAKES = {
