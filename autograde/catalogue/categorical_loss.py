@@ -5,7 +5,7 @@ import torch.nn.functional as F
 
 
 def _taken(logits, actions):
-    return logits[torch.arange(logits.shape[0]), actions]
+    return logits[torch.arange(logits.shape[0], device=logits.device), actions]
 
 
 # ---------------------------------------------------------------------------- correct
@@ -85,6 +85,12 @@ def kl_divergence(logits, actions, target_probs, weights=None):
     return (per_sample if weights is None else per_sample * weights).mean()
 
 
+def kl_wrong_sign(logits, actions, target_probs, weights=None):
+    log_p = F.log_softmax(_taken(logits, actions), dim=-1)
+    per_sample = -F.kl_div(log_p, target_probs.detach(), reduction="none").sum(-1)
+    return (per_sample if weights is None else per_sample * weights).mean()
+
+
 def target_not_detached(logits, actions, target_probs, weights=None):
     loss = -(target_probs * F.log_softmax(_taken(logits, actions), dim=-1)).sum(-1)
     return (loss if weights is None else loss * weights).mean()
@@ -147,6 +153,7 @@ WRONG = {
     sum_over_batch: "sums over the batch",
     sign_flipped: "sign is flipped",
     kl_divergence: "KL(m ‖ p)",
+    kl_wrong_sign: "−KL(m ‖ p)",
     target_not_detached: "the gradient reaches target_probs",
     weights_after_the_mean: "the weights multiply the batch mean",
     ignores_weights: "ignores the weights",

@@ -16,7 +16,7 @@ def _discount(gamma, rewards):
 
 def _best(next_probs, support):
     q = (next_probs * support).sum(dim=2)                     # E[Z(s', a)] per action
-    return next_probs[torch.arange(len(next_probs)), q.argmax(dim=1)]
+    return next_probs[torch.arange(len(next_probs), device=next_probs.device), q.argmax(dim=1)]
 
 
 def _moved(rewards, terminated, gamma, support):
@@ -170,19 +170,17 @@ def terminal_bootstraps(rewards, next_probs, terminated, gamma, support):
 
 def a_star_by_mode(rewards, next_probs, terminated, gamma, support):
     """Ranks the actions by the value of their most probable atom."""
-    mode_value = support[next_probs.argmax(dim=2)]                  # (B, A)
-    best = mode_value.argmax(dim=1)
-    chosen = next_probs[torch.arange(len(rewards)), best]
-    one_hot = torch.zeros_like(next_probs)
-    one_hot[torch.arange(len(rewards)), :] = chosen[:, None, :]     # every action replaced by a*'s distribution
-    return scatter_with_where(rewards, one_hot, terminated, gamma, support)
+    best = support[next_probs.argmax(dim=2)].argmax(dim=1)
+    chosen = next_probs[torch.arange(len(rewards), device=rewards.device), best]
+    return scatter_with_where(rewards, chosen[:, None, :].expand_as(next_probs).contiguous(), terminated, gamma,
+                              support)
 
 
 def a_star_by_peak(rewards, next_probs, terminated, gamma, support):
     """An argmax over the (action, atom) pairs: the action holding the single most probable atom."""
     n = support.shape[0]
     best = next_probs.flatten(1).argmax(dim=1) // n
-    chosen = next_probs[torch.arange(len(rewards)), best]
+    chosen = next_probs[torch.arange(len(rewards), device=rewards.device), best]
     return scatter_with_where(rewards, chosen[:, None, :].expand_as(next_probs).contiguous(), terminated, gamma,
                               support)
 
@@ -245,7 +243,7 @@ def no_offset(rewards, next_probs, terminated, gamma, support):
         p = _best(next_probs, support)
         b = (_moved(rewards, terminated, gamma, support).clamp(support[0], support[-1]) - support[0]) / dz
         l, u = b.floor(), b.ceil()
-        m = torch.zeros(batch * n, dtype=p.dtype)
+        m = torch.zeros(batch * n, dtype=p.dtype, device=p.device)
         m.index_add_(0, l.long().view(-1), torch.where(l == u, p, p * (u - b)).view(-1))
         m.index_add_(0, u.long().view(-1), (p * (b - l)).view(-1))
         return m.view(batch, n)
@@ -269,7 +267,7 @@ def upper_is_lower_plus_one(rewards, next_probs, terminated, gamma, support):
 def a_star_without_support(rewards, next_probs, terminated, gamma, support):
     """Ranks the actions by Σ_j p_j, which is 1 for every action."""
     best = next_probs.sum(dim=2).argmin(dim=1)
-    chosen = next_probs[torch.arange(len(rewards)), best]
+    chosen = next_probs[torch.arange(len(rewards), device=rewards.device), best]
     return scatter_with_where(rewards, chosen[:, None, :].expand_as(next_probs).contiguous(), terminated, gamma,
                               support)
 

@@ -139,6 +139,15 @@ def normal_mu(in_features, out_features, sigma0, rng):
                        rng.normal(0, scale, out_features), np.full(out_features, sigma))
 
 
+def clipped_normal_mu(in_features, out_features, sigma0, rng):
+    """A normal clipped to the bounds: inside them, but not uniform."""
+    bound = 1 / math.sqrt(in_features)
+    sigma = sigma0 * bound
+    weight_mu = rng.normal(0, 0.4 * bound, (out_features, in_features)).clip(-bound, bound)
+    bias_mu = rng.normal(0, 0.4 * bound, out_features).clip(-bound, bound)
+    return _as_float32(weight_mu, np.full((out_features, in_features), sigma), bias_mu, np.full(out_features, sigma))
+
+
 def positive_only(in_features, out_features, sigma0, rng):
     bound = 1 / math.sqrt(in_features)
     sigma = sigma0 * bound
@@ -172,6 +181,7 @@ WRONG = {
     fixed_seed: "did not advance",
     bias_mu_zero: "bias_mu is all 0",
     normal_mu: "beyond 1/√p",
+    clipped_normal_mu: "not uniform",
     positive_only: "no negative entries",
     returns_float64: "expected torch.float32",
     transposed_shapes: "the weights are transposed",

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from autograde.checks.diagnosis import Differential, Mistake, Probe, TORCH_PRECISION, call_text, close, expect, \
     fail, first_difference, number_pair
 from autograde.checks.helpers import GRADING, SMALL
+from autograde.checks.probes import smallest_failing_probe
 from autograde.checks.torch_rules import devices, inputs_unchanged, tensor_answer
 from qlab.rainbow.distributional import categorical_loss as reference
 
@@ -58,6 +59,9 @@ MISTAKES = {
     "it returns KL(m ‖ p) = Σ_j m_j (log m_j − log p_j), which is the cross-entropy minus the entropy of m: "
     "the loss is the cross-entropy −Σ_j m_j log p_j (same gradient, not the same value)":
         _loss(lambda x, a, m: (torch.special.xlogy(m, m) - m * F.log_softmax(_taken(x, a), dim=1)).sum(dim=1)),
+    "it returns −KL(m ‖ p) = Σ_j m_j (log p_j − log m_j), a divergence with its sign flipped (maximised, it pushes "
+    "p away from m): the loss is the cross-entropy −Σ_j m_j log p_j":
+        _loss(lambda x, a, m: (m * F.log_softmax(_taken(x, a), dim=1) - torch.special.xlogy(m, m)).sum(dim=1)),
     "it averages over the atoms; the cross-entropy sums over them, −Σ_j m_j log p_j":
         _loss(lambda x, a, m: -(m * F.log_softmax(_taken(x, a), dim=1)).mean(dim=1)),
     "it uses the target's most probable atom as a class label; the target is the whole distribution m: "
@@ -136,7 +140,9 @@ def check_loss(student, logits, actions, target_probs, weights=None, gradient=Tr
     inputs_unchanged(before, {**tensors, "logits": logits}, example)
     if not close(got.detach().cpu().numpy(), expected.detach().cpu().numpy(), TORCH_PRECISION):
         a, b = number_pair(got.item(), expected.item())
-        fail(f"{example}: got loss {a}; expected {b}", student, DIFFERENTIAL)
+        pasteable = "" if example.startswith(f"{NAME}(") else smallest_failing_probe(
+            student, PROBES, reference, lambda f, args: _call(f, *args), _describe)
+        fail(f"{example}: got loss {a}; expected {b}{pasteable}", student, DIFFERENTIAL)
     if not gradient:
         return
     expect(got.requires_grad, f"the loss carries no gradient: it must flow back into the logits (do not detach them "
@@ -213,7 +219,7 @@ def test_float32_on_each_device(student):
 def _random_batch(rng, batch, n_actions, n_atoms, dtype, weighted):
     logits = torch.tensor(rng.uniform(-5, 5, (batch, n_actions, n_atoms)).round(2), dtype=dtype)
     actions = torch.tensor(rng.integers(0, n_actions, batch))
-    target = torch.tensor(rng.dirichlet(np.full(n_atoms, 0.5), batch), dtype=dtype)
+    target = torch.tensor(rng.multinomial(64, rng.dirichlet(np.full(n_atoms, 0.5), batch)) / 64, dtype=dtype)
     weights = torch.tensor(rng.uniform(0.01, 1.0, batch).round(2), dtype=dtype) if weighted else None
     return logits, actions, target, weights
 

@@ -10,9 +10,10 @@ terminated (B,) bool or 0/1 float, gamma a float or per-sample discounts (B,), s
 evenly spaced from v_min to v_max. The result m is a (B, N) tensor whose rows sum to 1, with no
 gradient.
 
-The random inputs use supports whose spacing is a power of two (exact in binary), so an atom
-that moves exactly onto another lands there in every correct way of writing b, and the means
-that pick a* are at least 1e-3 · (v_max − v_min) apart (no near-ties to break).
+The random inputs use supports whose spacing is a power of two and probabilities in 64ths (exact
+in binary), so an atom that moves exactly onto another lands there in every correct way of
+writing b, and the means that pick a* are at least 1e-3 · (v_max − v_min) apart (no near-ties
+to break).
 """
 
 import numpy as np
@@ -24,6 +25,7 @@ from hypothesis import strategies as st
 from autograde.checks.diagnosis import Differential, Probe, TORCH_PRECISION, call_text, close, expect, \
     fail, first_difference, number_pair
 from autograde.checks.helpers import GRADING, SMALL
+from autograde.checks.probes import smallest_failing_probe
 from autograde.checks.torch_rules import devices, inputs_unchanged, tensor_answer
 from qlab.rainbow.distributional import categorical_target as reference
 
@@ -138,8 +140,8 @@ PROBES = [
     probe("a batch with one termination", [0.5, -0.75, 1.25, 0.25], torch.tensor([False, True, False, False]), 0.5),
     probe("rewards beyond the support", [3.0, -2.5, 0.0], torch.tensor([False, False, False]), 0.9),
     probe("atoms that land exactly on atoms", [1.0, -1.0, 2.0], torch.tensor([False, False, True]), 1.0),
-    probe("per-sample discounts, 0/1 float flags", [0.25, -0.5, 1.0], torch.tensor([0.0, 1.0, 0.0], dtype=torch.float64),
-          torch.tensor([0.9, 0.81, 0.5], dtype=torch.float64)),
+    probe("per-sample discounts, 0/1 float flags", [0.25, -0.5, 1.0],
+          torch.tensor([0.0, 1.0, 0.0], dtype=torch.float64), torch.tensor([0.9, 0.81, 0.5], dtype=torch.float64)),
 ]
 DIFFERENTIAL = Differential(reference, MISTAKES, PROBES, dtype=TORCH_PRECISION)
 
@@ -168,7 +170,10 @@ def check_target(student, rewards, next_probs, terminated, gamma, support):
         if lost:
             a, b = number_pair(sums[lost[0]], 1.0)
             rows = f"; row {lost[0]} sums to {a}, expected {b}"
-        fail(f"{example}: {first_difference(got_np, expected_np, TORCH_PRECISION)}{rows}", student, DIFFERENTIAL)
+        pasteable = "" if example.startswith(f"{NAME}(") else smallest_failing_probe(
+            student, PROBES, reference, lambda f, a: f(*a), lambda a: call_text(NAME, a))
+        fail(f"{example}: {first_difference(got_np, expected_np, TORCH_PRECISION)}{rows}{pasteable}", student,
+             DIFFERENTIAL)
     return got
 
 
@@ -192,9 +197,11 @@ def test_atoms_that_land_on_an_atom_keep_their_mass(student):
 
 @pytest.mark.public
 def test_next_action_by_the_target_distributions_mean(student):
-    """a* maximises the mean Σ_j z_j p_j(s', a), not the mode or the most probable atom"""
+    """a* maximises the mean Σ_j z_j p_j(s', a), not the mode or the most probable atom
+
+    With r = 0 and γ = 1 every atom stays where it is: m is p(s', a*) itself."""
     rewards, probs, terminated, gamma, support = PROBES[1].fresh()
-    check_target(student, torch.zeros_like(rewards), probs, torch.ones(3, dtype=torch.bool), 0.0, support)
+    check_target(student, torch.zeros_like(rewards), probs, terminated, 1.0, support)
     check_target(student, rewards, probs, terminated, gamma, support)
 
 
@@ -248,7 +255,7 @@ def _random_batch(rng, batch, n_actions, n_atoms, spacing, dtype, per_sample, on
     support = torch.tensor(low + spacing * np.arange(n_atoms), dtype=dtype)
     span = spacing * (n_atoms - 1)
     while True:  # a* without near-ties: the best mean beats the next by 1e-3 of the support's span
-        probs = rng.dirichlet(np.full(n_atoms, 0.5), size=(batch, n_actions))
+        probs = rng.multinomial(64, rng.dirichlet(np.full(n_atoms, 0.5), size=(batch, n_actions))) / 64
         means = np.sort(probs @ support.double().numpy(), axis=1)
         if n_actions == 1 or (means[:, -1] - means[:, -2]).min() > 1e-3 * span:
             break
@@ -276,6 +283,21 @@ def test_random_batches(student, batch, n_actions, n_atoms, spacing, seed, dtype
     rng = np.random.default_rng(seed)
     args = _random_batch(rng, batch, n_actions, n_atoms, spacing, dtype, per_sample, on_atoms, flags)
     check_target(student, *args)
+
+
+def test_the_papers_support(student):
+    """the support of Bellemare et al. and of the agent: 51 atoms on [−10, 10] (torch.linspace, Δz = 0.4)"""
+    rng = np.random.default_rng(51)
+    for dtype in (torch.float32, torch.float64):
+        support = torch.linspace(-10.0, 10.0, 51, dtype=dtype)
+        while True:
+            probs = rng.dirichlet(np.full(51, 0.5), size=(4, 3))
+            means = np.sort(probs @ support.double().numpy(), axis=1)
+            if (means[:, -1] - means[:, -2]).min() > 0.02:
+                break
+        rewards = torch.tensor([10.0, -10.0, 1.3, -0.7], dtype=dtype)
+        terminated = torch.tensor([False, True, False, True])
+        check_target(student, rewards, torch.tensor(probs, dtype=dtype), terminated, 0.99, support)
 
 
 if torch.cuda.is_available():

@@ -37,9 +37,9 @@ PARTS = ("weight_mu", "weight_sigma", "bias_mu", "bias_sigma")
 ALPHA = 1e-8
 SPREAD = 0.9
 # (p, q): more inputs than outputs, then more outputs than inputs, so a bound or σ that uses
-# the wrong one of them shows; every tensor of μ holds at least 256 draws
+# the wrong one of them shows
 WIDE, TALL = (64, 4), (4, 256)
-MIN_DRAWS = 256  # the statistical checks look at the tensors of μ with at least this many entries
+MIN_DRAWS = 256  # the statistical checks (and the naming of a wrong interval) use tensors this large
 
 
 def call_text(p, q, sigma0):
@@ -115,6 +115,36 @@ def interval(prob: float, n: int, alpha: float = ALPHA) -> tuple[int, int]:
     return lo, hi
 
 
+# Other intervals [−w, w] a half-understood init draws μ from: (diagnosis, w(p, q)).
+WRONG_BOUNDS = (
+    ("the bounds use q = out_features: μ ~ U[−1/√p, 1/√p] with p = in_features, the number of inputs",
+     lambda p, q: 1 / sqrt(q)),
+    ("the bounds are ±1/p; μ ~ U[−1/√p, 1/√p], the square root of p", lambda p, q: 1 / p),
+    ("these are the bounds of independent noise, ±√(3/p); factorised noise draws μ from U[−1/√p, 1/√p]",
+     lambda p, q: sqrt(3 / p)),
+)
+
+
+def uniform_on(values, width: float) -> bool:
+    """Whether ``values`` pass for at least MIN_DRAWS uniform draws on [−width, width]: all inside, the
+    largest beyond 0.9 width, each quarter's count inside its Binomial(n, 1/4) interval."""
+    n, largest = values.size, float(np.abs(values).max(initial=0.0))
+    if n < MIN_DRAWS or not SPREAD * width <= largest <= width * (1 + 1e-6):
+        return False
+    counts = np.histogram(values, bins=4, range=(-width * (1 + 1e-6), width * (1 + 1e-6)))[0]
+    lo, hi = interval(0.25, n)
+    return bool(((counts >= lo) & (counts <= hi)).all())
+
+
+def wrong_bounds(values, p, q) -> str | None:
+    """The one wrong interval of WRONG_BOUNDS that ``values`` are uniform on, else None (never a guess:
+    intervals within 10% of each other, or of the right one, are not told apart)."""
+    right = 1 / sqrt(p)
+    named = [text for text, width in WRONG_BOUNDS
+             if abs(width(p, q) - right) > 0.1 * right and uniform_on(values.ravel(), width(p, q))]
+    return named[0] if len(named) == 1 else None
+
+
 def check_bounds(arrays, p, q, sigma0):
     """Every μ inside [−1/√p, 1/√p] (exact; float32 rounding allowed)."""
     example = call_text(p, q, sigma0)
@@ -123,15 +153,12 @@ def check_bounds(arrays, p, q, sigma0):
         largest = float(np.abs(arrays[name]).max(initial=0.0))
         if largest <= bound * (1 + 1e-6):
             continue
-        observed = (f"{example}: |{name}| reaches {largest:.4g}, beyond 1/√p = {bound:.4g}")
-        named = [text for text, wide in (
-            ("the bounds use q = out_features: μ ~ U[−1/√p, 1/√p] with p = in_features, the number of inputs",
-             1 / sqrt(q)),
-            ("these are the bounds of independent noise, ±√(3/p); factorised noise draws μ from U[−1/√p, 1/√p]",
-             sqrt(3 / p)),
-        ) if SPREAD * wide <= largest <= wide * (1 + 1e-6)]
-        raise Mistake(f"{named[0]} ({observed})" if len(named) == 1 else
-                      f"μ must lie in [−1/√p, 1/√p] ({observed}): draw it with rng.uniform(-1/√p, 1/√p, shape)")
+        observed = f"{example}: |{name}| reaches {largest:.4g}, beyond 1/√p = {bound:.4g}"
+        named = wrong_bounds(arrays[name], p, q)
+        if named:
+            raise Mistake(f"{named} ({observed})")
+        raise Mistake(f"μ must lie in [−1/√p, 1/√p]: draw it with rng.uniform(-1/√p, 1/√p, shape) ({observed})",
+                      generic=True)
 
 
 def check_spread(arrays, p, q, sigma0):
@@ -146,27 +173,23 @@ def check_spread(arrays, p, q, sigma0):
         largest = float(np.abs(values).max(initial=0.0))
         if largest == 0.0:
             raise Mistake(f"{name} is all 0: draw it from U[−1/√p, 1/√p] like the weights (in {example})")
+        if uniform_on(values, bound):
+            continue
+        named = wrong_bounds(values, p, q)
+        if named:
+            raise Mistake(f"{named} (in {example}, |{name}| stays below {largest:.4g}; 1/√p = {bound:.4g})")
         if largest < SPREAD * bound:
-            observed = f"in {example}, |{name}| stays below {largest:.4g}; 1/√p = {bound:.4g}"
-            named = [text for text, narrow in (
-                ("the bounds are ±1/p; μ ~ U[−1/√p, 1/√p], the square root of p", 1 / p),
-                ("the bounds use q = out_features: μ ~ U[−1/√p, 1/√p] with p = in_features, the number of inputs",
-                 1 / sqrt(q)),
-            ) if SPREAD * narrow <= largest <= narrow * (1 + 1e-6)]
-            if len(named) == 1:
-                raise Mistake(f"{named[0]} ({observed})")
-            raise Mistake(f"{name} stays within ±{largest:.4g}, far inside [−1/√p, 1/√p] = ±{bound:.4g}: the "
-                          f"largest of {n} uniform draws is below {SPREAD} · 1/√p with probability "
-                          f"{SPREAD}^{n} (in {example})")
+            raise Mistake(f"μ does not fill [−1/√p, 1/√p]: the largest of {n} uniform draws is below {SPREAD} · 1/√p "
+                          f"with probability {SPREAD}^{n} (in {example}, |{name}| stays below {largest:.4g}; "
+                          f"1/√p = {bound:.4g})", generic=True)
         counts = np.histogram(values, bins=4, range=(-bound * (1 + 1e-6), bound * (1 + 1e-6)))[0]
+        if counts[:2].sum() == 0:
+            raise Mistake(f"{name} has no negative entries: μ ~ U[−1/√p, 1/√p] is symmetric about 0 (in {example}; "
+                          f"{n} uniform draws are all positive with probability 2^-{n})")
         lo, hi = interval(0.25, n)
-        if (counts < lo).any() or (counts > hi).any():
-            if counts[:2].sum() == 0:
-                raise Mistake(f"{name} has no negative entries: μ ~ U[−1/√p, 1/√p] is symmetric about 0 "
-                              f"(in {example})")
-            raise Mistake(f"{name} is not uniform on [−1/√p, 1/√p]: its {n} entries fall {counts.tolist()} in the "
-                          f"four quarters of the interval; each quarter should get between {lo} and {hi} "
-                          f"(in {example}; a normal draw crowds the middle)")
+        raise Mistake(f"μ is not uniform on [−1/√p, 1/√p]: each quarter of the interval should get between {lo} and "
+                      f"{hi} of the {n} entries (in {example}, {name} falls {counts.tolist()} in the four quarters; "
+                      "a normal draw crowds the middle)", generic=True)
 
 
 @pytest.mark.public
@@ -246,4 +269,10 @@ def test_random_layer_sizes(student, p, q, sigma0, seed):
     assume(q != p * p)
     arrays = init(student, p, q, sigma0, seed)
     check_sigma(arrays, p, q, sigma0)
-    check_bounds(arrays, p, q, sigma0)
+    try:
+        check_bounds(arrays, p, q, sigma0)
+    except Mistake as observed:
+        if observed.generic:  # too few draws to name the interval: the large layers may name it
+            for big_p, big_q in (WIDE, TALL):
+                check_bounds(init(student, big_p, big_q), big_p, big_q, 0.5)
+        raise

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from autograde.checks.diagnosis import Differential, Mistake, Probe, TORCH_PRECISION, call_text, close, expect, \
     fail, first_difference
 from autograde.checks.helpers import GRADING
+from autograde.checks.probes import smallest_failing_probe
 from autograde.checks.torch_rules import devices, inputs_unchanged, tensor_answer
 from qlab.rainbow.noisy import noisy_linear as reference
 
@@ -138,7 +139,9 @@ def check_layer(student, x, weight_mu, weight_sigma, bias_mu, bias_sigma, eps_in
     inputs_unchanged(before, dict(zip(NAMES, theirs)), example)
     got_np, expected_np = got.detach().cpu().double().numpy(), expected.detach().cpu().double().numpy()
     if not close(got_np, expected_np, TORCH_PRECISION):
-        fail(f"{example}: {first_difference(got_np, expected_np, TORCH_PRECISION)}", student, DIFFERENTIAL)
+        pasteable = "" if example.startswith(f"{NAME}(") else smallest_failing_probe(
+            student, PROBES, reference, lambda f, a: f(*a[:7], training=a[7]), _describe)
+        fail(f"{example}: {first_difference(got_np, expected_np, TORCH_PRECISION)}{pasteable}", student, DIFFERENTIAL)
     if not gradient:
         return
     expect(got.requires_grad, f"y carries no gradient: μ and σ are learned, so the gradient must flow into them and "

@@ -102,7 +102,7 @@ def categorical_target(rewards, next_probs, terminated, gamma, support) -> torch
         p = probs[torch.arange(batch, device=probs.device), best]  # (B, N)
 
         moved = (rewards[:, None] + discount * (1.0 - done)[:, None] * z).clamp(v_min, v_max)
-        b = ((moved - v_min) / delta_z).clamp(0, n_atoms - 1)
+        b = ((moved - v_min) / delta_z).clamp(0, n_atoms - 1)  # (rounding must not pass the last atom)
         lower, upper = b.floor(), b.ceil()
         on_atom = (lower == upper).to(b.dtype)
 
