@@ -86,7 +86,7 @@ def noisy_init(in_features, out_features, sigma0, rng):
 ''',
 }
 HALF_RIGHT_POINTS = {"dueling_q": 2, "sum_tree_update": 0.25, "sum_tree_find": 2, "td_priorities": 0.12,
-                     "importance_weights": 2, "categorical_target": 0.33, "categorical_loss": 1.78,
+                     "importance_weights": 2, "categorical_target": 0.31, "categorical_loss": 1.78,
                      "noisy_linear": 0.38, "noisy_init": 1}
 CLAIMS = {
     "identifiability": "your dueling_q: at the end mean V",
