@@ -54,6 +54,13 @@ HELP = {
     "threads": "torch CPU threads (default: 1 for small networks on CPU, else torch's choice)",
     "hidden": "sizes of the hidden layers of the MLPs (default: {default})",
     "dueling": "dueling Q-network head: V(s) + A(s, a) (default: {default})",
+    "noisy": "noisy linear layers in the head explore instead of ε-greedy; vector observations only "
+             "(default: {default})",
+    "distributional": "C51: learn the return distribution on --n-atoms atoms in [--v-min, --v-max]; vector "
+                      "observations only (default: {default})",
+    "n_atoms": "C51's number of atoms N (default: {default})",
+    "v_min": "C51's smallest return z_0 (default: {default})",
+    "v_max": "C51's largest return z_(N-1) (default: {default})",
     "lr": "Adam learning rate (default: {default})",
     "lr_end": "decay the learning rate linearly to this value at --total-steps (default: constant)",
     "actor_lr": "Adam learning rate of the actor (μ in DDPG, π in SAC) (default: {default})",
@@ -304,7 +311,9 @@ def _eval(args: argparse.Namespace) -> None:
     device = "cpu" if not torch.cuda.is_available() else config.device
     if state["algo"] == "dqn":
         net = dqn_loop.make_q_network(config.env_id, env.observation_space.shape, int(env.action_space.n),
-                                      config.hidden, config.dueling, device)
+                                      config.hidden, config.dueling, device, noisy=config.noisy,
+                                      n_atoms=config.n_atoms if config.distributional else None,
+                                      v_min=config.v_min, v_max=config.v_max)
         net.load_state_dict(state["agent"]["q_net"])
         net.eval()
 

@@ -15,12 +15,13 @@ fails with a message naming what was expected instead of a matmul error deep ins
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
 from torch import nn
 
+from qlab.rainbow.dueling import dueling_q
 from qlab.soft import squashed_gaussian
 
 __all__ = ["MLP", "NatureCNN", "MinAtarCNN", "DuelingHead", "DuelingQNetwork", "DDPGActor", "DDPGCritic",
@@ -127,12 +128,16 @@ class DuelingHead(nn.Module):
     """Dueling aggregation (Wang et al., 2016) on top of a feature vector φ(s).
 
     ``Q(s,a) = V(s) + A(s,a) - (1/|A|) Σ_a' A(s,a')``; subtracting the mean advantage makes
-    ``V`` and ``A`` identifiable.
+    ``V`` and ``A`` identifiable. ``aggregate_fn(value (B, 1), advantages (B, A)) -> Q (B, A)``
+    does the aggregation (default :func:`qlab.rainbow.dueling.dueling_q`; a notebook passes the
+    student's).
     """
 
-    def __init__(self, in_dim: int, n_actions: int, hidden: int = 128, device=None):
+    def __init__(self, in_dim: int, n_actions: int, hidden: int = 128, device=None,
+                 aggregate_fn: Callable | None = None):
         super().__init__()
         self.in_dim = int(in_dim)
+        self.aggregate_fn = aggregate_fn or dueling_q
         self.value = nn.Sequential(nn.Linear(in_dim, hidden), nn.ReLU(), nn.Linear(hidden, 1)).to(device)
         self.advantage = nn.Sequential(
             nn.Linear(in_dim, hidden), nn.ReLU(), nn.Linear(hidden, n_actions)
@@ -140,12 +145,18 @@ class DuelingHead(nn.Module):
 
     def forward(self, features: torch.Tensor) -> torch.Tensor:
         _check_features("DuelingHead", features, self.in_dim)
-        advantage = _run(self.advantage, features)
-        return _run(self.value, features) + advantage - advantage.mean(dim=1, keepdim=True)
+        return self.aggregate_fn(*self.streams(features))
+
+    def streams(self, features: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The two streams before aggregation: ``V(s)`` (B, 1) and ``A(s, ·)`` (B, n_actions)."""
+        return _run(self.value, features), _run(self.advantage, features)
 
 
 class DuelingQNetwork(nn.Module):
-    """MLP trunk φ(s) followed by a :class:`DuelingHead`: ``(B, in_dim) -> (B, n_actions)``."""
+    """MLP trunk φ(s) followed by a :class:`DuelingHead`: ``(B, in_dim) -> (B, n_actions)``.
+
+    ``aggregate_fn`` is the head's (see :class:`DuelingHead`); ``streams(x)`` gives V and A.
+    """
 
     def __init__(
         self,
@@ -155,15 +166,21 @@ class DuelingQNetwork(nn.Module):
         head_hidden: int = 64,
         activation: type[nn.Module] = nn.ReLU,
         device=None,
+        aggregate_fn: Callable | None = None,
     ):
         super().__init__()
         self.in_dim = int(in_dim)
         self.trunk = nn.Sequential(*_mlp_layers(self.in_dim, hidden, activation)).to(device)
-        self.head = DuelingHead(hidden[-1], n_actions, head_hidden, device=device)
+        self.head = DuelingHead(hidden[-1], n_actions, head_hidden, device=device, aggregate_fn=aggregate_fn)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         _check_features("DuelingQNetwork", x, self.in_dim)
         return self.head(_run(self.trunk, x))
+
+    def streams(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """``V(s)`` (B, 1) and ``A(s, ·)`` (B, n_actions) before the head aggregates them."""
+        _check_features("DuelingQNetwork", x, self.in_dim)
+        return self.head.streams(_run(self.trunk, x))
 
 
 class NatureCNN(nn.Module):

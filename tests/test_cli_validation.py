@@ -43,6 +43,13 @@ def run_cli(args, capsys):
      "argument --batch-size: expected at most --buffer-size (32), got 64 (batches are drawn from the replay buffer)"),
     ("dqn", ["--prioritized"], "argument --n-step: expected 1 with --prioritized, got 3"),
     ("dqn", ["--device", "tpu"], "argument --device: expected cpu, cuda or cuda:N, got tpu"),
+    ("dqn", ["--distributional", "--n-atoms", "1"], "argument --n-atoms: expected an integer >= 2, got 1"),
+    ("dqn", ["--distributional", "--v-min", "nan"], "argument --v-min: expected a finite number, got nan"),
+    ("dqn", ["--distributional", "--v-min", "5", "--v-max", "5"],
+     "argument --v-max: expected a number > --v-min (5), got 5.0 (the support runs from v_min to v_max)"),
+    ("dqn", ["--noisy", "--env", "qlab/MinAtar-Breakout-v0"],
+     "argument --env: expected an environment with flat observations with --noisy, got qlab/MinAtar-Breakout-v0 "
+     "(--noisy networks are MLPs here)"),
     ("ddpg", ["--exploration-noise", "-0.1"], "argument --exploration-noise: expected a number >= 0, got -0.1"),
     ("ddpg", ["--actor-lr", "0"], "argument --actor-lr: expected a number > 0, got 0.0"),
     ("ddpg", ["--eval-episodes", "0"], "argument --eval-episodes: expected an integer >= 1, got 0"),

@@ -9,6 +9,11 @@ The agent owns the online network Q_θ, the target network Q_θ', the optimizer 
 
 n-step returns need no special case here: the replay buffer stores the n-step return as the
 reward and γ^k as ``batch.discounts``, which the target rule uses as its discount.
+
+Rainbow's pieces (assignment 08) are options of the same agent: a network with noisy layers
+(:class:`qlab.rainbow_networks.RainbowQNetwork`, ``noisy=True``) makes it resample the noise
+at every step and explore through it; ``distributional=True`` (C51) regresses the return
+distribution with ``target_fn=categorical_target`` and ``loss_fn=categorical_loss``.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from torch import nn
 
 from qlab import rules
 from qlab.networks import MLP
+from qlab.rainbow.distributional import categorical_loss, categorical_target
+from qlab.rainbow_networks import NoisyLinear
 
 __all__ = ["DQN"]
 
@@ -44,13 +51,25 @@ class DQN:
         max_grad_norm: clip the gradient's global norm (None: no clipping).
         device: where the networks live and the batches must be.
         seed: seed of the ε-greedy generator.
+        distributional: C51: ``q_net`` has ``logits(x)`` (B, A, N), ``probs(x)`` and a ``support`` (N,)
+            (a :class:`~qlab.rainbow_networks.RainbowQNetwork` with ``n_atoms``), and the update
+            regresses distributions (see ``target_fn`` and ``loss_fn``).
         target_fn: ``(rewards, next_q_target, terminated, gamma) -> y`` or, with ``double``,
-            ``(rewards, next_q_online, next_q_target, terminated, gamma) -> y``.
+            ``(rewards, next_q_online, next_q_target, terminated, gamma) -> y``. With
+            ``distributional``: ``(rewards, next_probs, terminated, gamma, support) -> m`` (B, N),
+            :func:`~qlab.rainbow.distributional.categorical_target`'s contract; with ``double``
+            it gets only the online network's choice a* = argmax_a Q(s', a), as ``next_probs`` (B, 1, N).
         loss_fn: ``(q_values, actions, targets, kind=...) -> scalar``: gathers ``Q(s, a)`` from
             ``q_values`` (B, n_actions) and averages the TD loss. It gets ``weights=`` (importance
-            weights, shape (B,)) too if it has that parameter; prioritized replay needs it.
+            weights, shape (B,)) too if it has that parameter; prioritized replay needs it. With
+            ``distributional``: ``(logits, actions, m, weights=None) -> scalar`` (cross-entropy,
+            :func:`~qlab.rainbow.distributional.categorical_loss`'s contract).
         target_update_fn: ``(target, online)`` for hard updates, ``(target, online, tau)``
             for Polyak updates.
+
+    A ``q_net`` with :class:`~qlab.rainbow_networks.NoisyLinear` layers explores by its noise:
+    ``act`` draws fresh noise before each forward pass in training mode (pass ε = 0), the
+    target network draws its own before each target, and ``eval()`` mode is noise-free.
     """
 
     def __init__(
@@ -68,6 +87,7 @@ class DQN:
         max_grad_norm: float | None = 10.0,
         device: torch.device | str = "cpu",
         seed: int | None = None,
+        distributional: bool = False,
         target_fn: Callable | None = None,
         loss_fn: Callable | None = None,
         target_update_fn: Callable | None = None,
@@ -81,12 +101,23 @@ class DQN:
         self.device = torch.device(device)
         self.q_net = q_net.to(self.device)
         self.target_net = copy.deepcopy(self.q_net).requires_grad_(False)
+        self.noisy = any(isinstance(m, NoisyLinear) for m in self.q_net.modules())
+        for layer in self.target_net.modules():  # the target network's noise: its own streams
+            if isinstance(layer, NoisyLinear):
+                layer.rng = np.random.default_rng(layer.rng.integers(2**63))
+        if distributional and not all(hasattr(self.q_net, name) for name in ("logits", "probs", "support")):
+            raise TypeError(f"distributional=True needs a q_net with logits(), probs() and a support (a categorical "
+                            f"RainbowQNetwork), got {type(self.q_net).__name__}")
         self.n_actions = int(n_actions)
         self.gamma, self.double, self.n_step, self.loss = gamma, double, n_step, loss
+        self.distributional = distributional
         self.target_update, self.target_update_every, self.tau = target_update, target_update_every, tau
         self.max_grad_norm = max_grad_norm
-        self.target_fn = target_fn or (rules.double_dqn_target if double else rules.dqn_target)
-        self.loss_fn = loss_fn or rules.dqn_td_loss
+        if distributional:
+            self.target_fn, self.loss_fn = target_fn or categorical_target, loss_fn or categorical_loss
+        else:
+            self.target_fn = target_fn or (rules.double_dqn_target if double else rules.dqn_target)
+            self.loss_fn = loss_fn or rules.dqn_td_loss
         self.weighted_loss = "weights" in inspect.signature(self.loss_fn).parameters
         self.target_update_fn = target_update_fn or (
             rules.hard_update if target_update == "hard" else rules.polyak_update
@@ -101,8 +132,11 @@ class DQN:
 
         Each row is uniformly random with probability ε, else ``argmax_a Q(s, a)``. The
         forward pass is skipped when every row explores; ε = 0 draws no random numbers.
+        A noisy network in training mode draws fresh noise first (its exploration).
         Returns an int64 array of shape (num_envs,).
         """
+        if self.noisy and self.q_net.training:
+            self.q_net.reset_noise()
         obs = np.asarray(obs)
         n = len(obs)
         if n == 1:  # one environment: a scalar draw, the same random stream as a batch of one
@@ -138,22 +172,44 @@ class DQN:
 
         ``batch`` has the fields of :class:`qlab.replay.Batch` (obs, actions, rewards,
         next_obs, terminated, discounts, weights). Returns tensors (no host sync):
-        ``loss``, ``q_mean`` and the per-sample ``td_errors`` (for prioritized replay).
+        ``loss``, ``q_mean`` and the per-sample ``td_errors`` for prioritized replay: δ = y − Q(s, a),
+        or with ``distributional`` each sample's cross-entropy −Σ_j m_j log p_j(s, a).
         """
-        # 1. TD target y from the target network, as a constant.
-        with torch.no_grad():
-            next_q_target = self.target_net(batch.next_obs)
-            if self.double:
-                next_q_online = self.q_net(batch.next_obs)
-                targets = self.target_fn(batch.rewards, next_q_online, next_q_target, batch.terminated, batch.discounts)
-            else:
-                targets = self.target_fn(batch.rewards, next_q_target, batch.terminated, batch.discounts)
-
-        # 2. Regress Q(s, a) towards y.
-        q_values = self.q_net(batch.obs)
+        if self.noisy:
+            self.target_net.reset_noise()
         actions = batch.actions.long().reshape(-1)
         weights = {"weights": batch.weights} if self.weighted_loss else {}
-        loss = self.loss_fn(q_values, actions, targets, kind=self.loss, **weights)
+        if self.distributional:
+            # 1. The projected target distribution m from the target network, as a constant.
+            with torch.no_grad():
+                next_probs = self.target_net.probs(batch.next_obs)
+                if self.double:  # the online network picks a*: the target rule sees only p(s', a*)
+                    best = self.q_net(batch.next_obs).argmax(dim=1)
+                    next_probs = next_probs[torch.arange(len(best), device=best.device), best].unsqueeze(1)
+                targets = self.target_fn(batch.rewards, next_probs, batch.terminated, batch.discounts,
+                                         self.target_net.support)
+            # 2. Cross-entropy of the online distribution at (s, a) against m.
+            logits = self.q_net.logits(batch.obs)
+            loss = self.loss_fn(logits, actions, targets, **weights)
+            with torch.no_grad():
+                chosen = logits[torch.arange(len(actions), device=actions.device), actions]
+                td_errors = -(targets * chosen.log_softmax(dim=1)).sum(dim=1)
+                q_taken = (chosen.softmax(dim=1) * self.q_net.support).sum(dim=1)
+        else:
+            # 1. TD target y from the target network, as a constant.
+            with torch.no_grad():
+                next_q_target = self.target_net(batch.next_obs)
+                if self.double:
+                    next_q_online = self.q_net(batch.next_obs)
+                    targets = self.target_fn(batch.rewards, next_q_online, next_q_target, batch.terminated,
+                                             batch.discounts)
+                else:
+                    targets = self.target_fn(batch.rewards, next_q_target, batch.terminated, batch.discounts)
+            # 2. Regress Q(s, a) towards y.
+            q_values = self.q_net(batch.obs)
+            loss = self.loss_fn(q_values, actions, targets, kind=self.loss, **weights)
+            q_taken = q_values.detach().gather(1, actions.unsqueeze(1)).squeeze(1)
+            td_errors = targets - q_taken
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         if self.max_grad_norm is not None:
@@ -168,8 +224,7 @@ class DQN:
             else:
                 self.target_update_fn(self.target_net, self.q_net, self.tau)
 
-        q_taken = q_values.detach().gather(1, actions.unsqueeze(1)).squeeze(1)
-        return {"loss": loss.detach(), "q_mean": q_taken.mean(), "td_errors": targets - q_taken}
+        return {"loss": loss.detach(), "q_mean": q_taken.mean(), "td_errors": td_errors}
 
     def state_dict(self) -> dict:
         """Everything needed to continue bit-exactly: weights, optimizer, counters, RNG."""

@@ -24,6 +24,7 @@ from tqdm.auto import tqdm
 
 from qlab.agents.dqn import DQN
 from qlab.networks import MLP, DuelingQNetwork, MinAtarCNN, NatureCNN
+from qlab.rainbow_networks import RainbowQNetwork
 from qlab.schedules import LinearSchedule
 from qlab.seeding import seed_everything
 from qlab.train.checkpoint import best_eval_return, load_checkpoint, restore_run, run_state, save_checkpoint
@@ -51,6 +52,11 @@ class DQNConfig:
     # network
     hidden: tuple[int, ...] = (120, 84)
     dueling: bool = False
+    noisy: bool = False  # noisy linear layers in the head explore instead of ε-greedy (ε = 0)
+    distributional: bool = False  # C51: a categorical return distribution on n_atoms atoms in [v_min, v_max]
+    n_atoms: int = 51
+    v_min: float = 0.0
+    v_max: float = 100.0
     # update rule
     lr: float = 1e-3
     lr_end: float | None = None  # if set, the learning rate decays linearly to it at total_steps
@@ -94,12 +100,24 @@ class TrainResult:
     eval_returns: list[float]  # mean greedy return of each evaluation
     episode_returns: list[float]  # training episodes, in the order they ended
     out: Path | None
+    buffer: object = None  # the replay buffer as training left it
 
 
 def make_q_network(env_id: str, obs_shape: tuple[int, ...], n_actions: int, hidden=(120, 84),
-                   dueling: bool = False, device="cpu") -> torch.nn.Module:
+                   dueling: bool = False, device="cpu", *, noisy: bool = False, n_atoms: int | None = None,
+                   v_min: float = 0.0, v_max: float = 100.0, seed=None, aggregate_fn=None, noisy_forward_fn=None,
+                   noisy_init_fn=None) -> torch.nn.Module:
     """NatureCNN for ``ALE/...`` ids, MinAtarCNN for ``qlab/MinAtar-...``, else an MLP (dueling if
-    asked) on the flat observation."""
+    asked) on the flat observation; with ``noisy`` or ``n_atoms`` (C51), or any of the rule
+    arguments, a :class:`~qlab.rainbow_networks.RainbowQNetwork` (flat observations only)."""
+    rainbow = noisy or n_atoms is not None or any(fn is not None for fn in (aggregate_fn, noisy_forward_fn, noisy_init_fn))
+    if rainbow:
+        if len(obs_shape) != 1:
+            raise ValueError(f"{env_id} has observations of shape {obs_shape}; noisy and distributional networks "
+                             "are MLPs here and need flat vectors")
+        return RainbowQNetwork(obs_shape[0], n_actions, hidden, dueling=dueling, noisy=noisy, n_atoms=n_atoms,
+                               v_min=v_min, v_max=v_max, aggregate_fn=aggregate_fn, noisy_forward_fn=noisy_forward_fn,
+                               noisy_init_fn=noisy_init_fn, seed=seed, device=device)
     if is_atari(env_id):
         return NatureCNN(n_actions, in_channels=obs_shape[0], dueling=dueling, device=device)
     if is_minatar(env_id):
@@ -111,9 +129,10 @@ def make_q_network(env_id: str, obs_shape: tuple[int, ...], n_actions: int, hidd
     return MLP(obs_shape[0], n_actions, hidden=hidden, device=device)
 
 
-def make_replay_buffer(config: DQNConfig, obs_shape: tuple[int, ...], stacks_fn=None):
+def make_replay_buffer(config: DQNConfig, obs_shape: tuple[int, ...], stacks_fn=None, **priority_fns):
     """Frame-sharing buffer for Atari (rebuilding stacks with ``stacks_fn`` if given), prioritized
-    if asked, n-step for n > 1, else uniform."""
+    if asked (``priority_fns``: :class:`~qlab.replay.PrioritizedReplayBuffer`'s rule arguments),
+    n-step for n > 1, else uniform."""
     from qlab.replay import AtariReplayBuffer, NStepReplayBuffer, PrioritizedReplayBuffer, ReplayBuffer
 
     common = dict(gamma=config.gamma, device=config.device, seed=config.seed)
@@ -124,7 +143,7 @@ def make_replay_buffer(config: DQNConfig, obs_shape: tuple[int, ...], stacks_fn=
         if config.n_step != 1:
             raise ValueError("prioritized replay is one-step here: use n_step=1 with prioritized=True")
         return PrioritizedReplayBuffer(config.buffer_size, obs_shape, alpha=config.priority_alpha,
-                                       beta=config.priority_beta, **common)
+                                       beta=config.priority_beta, **priority_fns, **common)
     if config.n_step > 1:
         return NStepReplayBuffer(config.buffer_size, obs_shape, n_step=config.n_step,
                                  num_envs=config.num_envs, **common)
@@ -132,10 +151,15 @@ def make_replay_buffer(config: DQNConfig, obs_shape: tuple[int, ...], stacks_fn=
 
 
 def train_dqn(config: DQNConfig, *, resume: str | Path | None = None, target_fn=None, loss_fn=None,
-              target_update_fn=None, stacks_fn=None) -> TrainResult:
+              target_update_fn=None, stacks_fn=None, aggregate_fn=None, noisy_forward_fn=None, noisy_init_fn=None,
+              tree_update_fn=None, tree_find_fn=None, priorities_fn=None, weights_fn=None) -> TrainResult:
     """Train DQN as ``config`` says; ``resume`` continues from a checkpoint file. The rule
     arguments replace qlab's own: ``target_fn``, ``loss_fn``, ``target_update_fn`` (see
-    :class:`qlab.agents.DQN`) and, for Atari, ``stacks_fn`` (see :class:`qlab.replay.AtariReplayBuffer`)."""
+    :class:`qlab.agents.DQN`), for Atari ``stacks_fn`` (see :class:`qlab.replay.AtariReplayBuffer`),
+    and Rainbow's: the dueling ``aggregate_fn`` and the noisy layers' ``noisy_forward_fn``,
+    ``noisy_init_fn`` (see :class:`qlab.rainbow_networks.RainbowQNetwork`), and the prioritized
+    buffer's ``tree_update_fn``, ``tree_find_fn``, ``priorities_fn``, ``weights_fn`` (see
+    :class:`qlab.replay.PrioritizedReplayBuffer`)."""
     cfg = config
     seed_everything(cfg.seed)
     set_threads(cfg.threads, cfg.device, small_network=not is_atari(cfg.env_id))
@@ -146,15 +170,21 @@ def train_dqn(config: DQNConfig, *, resume: str | Path | None = None, target_fn=
     envs = EnvPool(lambda i: make_env(cfg.env_id, seed=cfg.seed + i), cfg.num_envs)
     obs_shape = envs.single_observation_space.shape
     n_actions = int(envs.single_action_space.n)
-    q_net = make_q_network(cfg.env_id, obs_shape, n_actions, cfg.hidden, cfg.dueling, cfg.device)
+    q_net = make_q_network(cfg.env_id, obs_shape, n_actions, cfg.hidden, cfg.dueling, cfg.device, noisy=cfg.noisy,
+                           n_atoms=cfg.n_atoms if cfg.distributional else None, v_min=cfg.v_min, v_max=cfg.v_max,
+                           seed=cfg.seed, aggregate_fn=aggregate_fn, noisy_forward_fn=noisy_forward_fn,
+                           noisy_init_fn=noisy_init_fn)
     agent = DQN(
         q_net, n_actions, lr=cfg.lr, gamma=cfg.gamma, double=cfg.double, n_step=cfg.n_step, loss=cfg.loss,
         target_update=cfg.target_update, target_update_every=cfg.target_update_every, tau=cfg.tau,
-        max_grad_norm=cfg.max_grad_norm, device=cfg.device, seed=cfg.seed,
+        max_grad_norm=cfg.max_grad_norm, device=cfg.device, seed=cfg.seed, distributional=cfg.distributional,
         target_fn=target_fn, loss_fn=loss_fn, target_update_fn=target_update_fn,
     )
-    buffer = make_replay_buffer(cfg, obs_shape, stacks_fn)
-    epsilon = LinearSchedule(cfg.eps_start, cfg.eps_end, cfg.eps_decay_steps)
+    buffer = make_replay_buffer(cfg, obs_shape, stacks_fn, tree_update_fn=tree_update_fn, tree_find_fn=tree_find_fn,
+                                priorities_fn=priorities_fn, weights_fn=weights_fn)
+    # noisy networks explore by their noise: ε = 0
+    epsilon = LinearSchedule(0.0, 0.0, 0) if cfg.noisy else LinearSchedule(cfg.eps_start, cfg.eps_end,
+                                                                           cfg.eps_decay_steps)
     learning_rate = LinearSchedule(cfg.lr, cfg.lr if cfg.lr_end is None else cfg.lr_end, cfg.total_steps)
 
     step = 0
@@ -162,7 +192,7 @@ def train_dqn(config: DQNConfig, *, resume: str | Path | None = None, target_fn=
     if resume is not None:
         step, obs = restore_run(load_checkpoint(resume), "dqn", agent, envs, buffer)
     logger = RunLogger(out, cfg.tensorboard, resume_step=step if resume else None) if out else None
-    result = TrainResult(agent, [], [], [], out)
+    result = TrainResult(agent, [], [], [], out, buffer)
     recent_returns: deque[float] = deque(maxlen=20)
     bar = tqdm(total=cfg.total_steps, initial=step, disable=not cfg.progress, unit="step", dynamic_ncols=True)
     metrics, n = None, cfg.num_envs
@@ -170,7 +200,7 @@ def train_dqn(config: DQNConfig, *, resume: str | Path | None = None, target_fn=
     solved, best_return = False, best_eval_return(out, resume is not None)
 
     while step < cfg.total_steps:
-        # Act ε-greedily and store the transition (s, a, r, s', terminated, truncated).
+        # Act ε-greedily (noisy networks: greedily, with fresh noise) and store the transition (s, a, r, s', terminated, truncated).
         actions = agent.act(obs, epsilon(step))
         next_obs, rewards, terminated, truncated, final_obs = envs.step(actions)
         buffer.add_batch(obs, actions, rewards, final_obs, terminated, truncated)
@@ -182,11 +212,12 @@ def train_dqn(config: DQNConfig, *, resume: str | Path | None = None, target_fn=
             for _ in range(multiples_crossed(step, cfg.train_every, n)):
                 if cfg.lr_end is not None:
                     agent.optimizer.param_groups[0]["lr"] = learning_rate(step)
+                if cfg.prioritized:  # β → 1 at the end of training (a function of the step: resumes exactly)
+                    buffer.beta = min(1.0, cfg.priority_beta + (1 - cfg.priority_beta) * step / cfg.total_steps)
                 batch = buffer.sample(cfg.batch_size)
                 metrics = agent.update(batch)
-                if cfg.prioritized:  # p_i = (|δ_i| + ε)^α, and β → 1
+                if cfg.prioritized:  # p_i = (|δ_i| + ε)^α
                     buffer.update_priorities(batch.indices, metrics["td_errors"])
-                    buffer.beta = min(1.0, cfg.priority_beta + (1 - cfg.priority_beta) * step / cfg.total_steps)
 
         # Book-keeping, each at its own period.
         if envs.finished:
@@ -245,7 +276,11 @@ def set_threads(threads: int | None, device: str, small_network: bool) -> None:
 
 def _evaluate(agent: DQN, cfg: DQNConfig, step: int, logger: RunLogger | None, result: TrainResult) -> None:
     video_dir = str(Path(cfg.out) / "videos" / f"step_{step}") if cfg.video and cfg.out else None
-    returns = evaluate(lambda o: agent.act(o, 0.0), cfg.env_id, cfg.eval_episodes, cfg.seed + 1_000_000, video_dir)
+    agent.q_net.eval()  # noisy layers without noise
+    try:
+        returns = evaluate(lambda o: agent.act(o, 0.0), cfg.env_id, cfg.eval_episodes, cfg.seed + 1_000_000, video_dir)
+    finally:
+        agent.q_net.train()
     result.eval_steps.append(step)
     result.eval_returns.append(float(returns.mean()))
     if logger:

@@ -96,6 +96,9 @@ RULES = {  # field -> (test, what it expects); a field missing here needs no che
     "buffer_size": _integer(1),
     "priority_alpha": _number(0),
     "priority_beta": _number(0, 1),
+    "n_atoms": _integer(2),
+    "v_min": _finite(),
+    "v_max": _finite(),
     "batch_size": _integer(1),
     "learning_starts": _integer(0),
     "train_every": _integer(1),
@@ -130,10 +133,17 @@ def _check_together(config) -> None:
     if config.batch_size > config.buffer_size:
         raise _expected("batch_size", f"at most --buffer-size ({config.buffer_size})", config.batch_size,
                         "batches are drawn from the replay buffer")
-    from qlab.train.envs import is_atari
+    from qlab.train.envs import is_atari, is_minatar
 
     if getattr(config, "prioritized", False) and config.n_step != 1 and not is_atari(config.env_id):
         raise _expected("n_step", "1 with --prioritized", config.n_step, "prioritized replay is one-step here")
+    for option in ("noisy", "distributional"):
+        if getattr(config, option, False) and (is_atari(config.env_id) or is_minatar(config.env_id)):
+            raise _expected("env_id", f"an environment with flat observations with --{option}", config.env_id,
+                            f"--{option} networks are MLPs here")
+    if getattr(config, "distributional", False) and not config.v_min < config.v_max:
+        raise _expected("v_max", f"a number > --v-min ({config.v_min:g})", config.v_max,
+                        "the support runs from v_min to v_max")
 
 
 def check_device(device: str) -> None:
