@@ -15,7 +15,7 @@ from autograde.checks.torch_rules import call_naming_crash, check_network_update
     floating_state, network_pair, untouched_target
 
 CALL = "hard_update(target, online)"
-FIX = "copy the values into the target's own tensors in place, target.load_state_dict(online.state_dict())"
+FIX = "copy the values into the target's own tensors, in place (the target network itself must change)"
 
 
 def check_hard(student, target, online):

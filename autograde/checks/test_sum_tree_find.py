@@ -26,7 +26,7 @@ def _descent(goes_left=lambda prefix, left, node_sum: prefix < left, subtract=la
              scale=lambda prefix, total: prefix):
     """A descent from the root with one of its steps replaced."""
     def find(nodes, prefix):
-        n_leaves = len(nodes) // 2
+        n_leaves = nodes.size // 2
         prefix = scale(prefix, nodes[1])
         node = 1
         while loop(node, n_leaves):
@@ -41,7 +41,7 @@ def _descent(goes_left=lambda prefix, left, node_sum: prefix < left, subtract=la
 
 
 def _never_subtracts(nodes, prefix):
-    n_leaves, node = len(nodes) // 2, 1
+    n_leaves, node = nodes.size // 2, 1
     while node < n_leaves:
         node = 2 * node if prefix < nodes[2 * node] else 2 * node + 1
     return node - n_leaves
@@ -50,11 +50,10 @@ def _never_subtracts(nodes, prefix):
 def _zero_rooted(nodes, prefix):
     n_leaves, node = len(nodes) // 2, 0
     while node < n_leaves - 1:
-        left = nodes[2 * node + 1]
-        if prefix < left:
+        if prefix < nodes[2 * node + 1]:
             node = 2 * node + 1
         else:
-            prefix -= left
+            prefix -= nodes[2 * node + 1]
             node = 2 * node + 2
     return node - (n_leaves - 1)
 
@@ -147,7 +146,7 @@ def check_find(student, nodes, prefix):
     moved = np.flatnonzero(nodes != before)
     expect(not moved.size, f"it changed the tree (nodes[{int(moved[0]) if moved.size else 0}]): finding a leaf only reads "
                            f"the sums, the buffer keeps sampling from them ({call})")
-    n_leaves = len(nodes) // 2
+    n_leaves = nodes.size // 2
     got = leaf_index(returned, call)
     if got == expected:
         return got

@@ -25,8 +25,8 @@ __all__ = ["soft_state_values", "soft_q_backup", "soft_q_iteration", "boltzmann_
 
 def soft_state_values(Q: np.ndarray, alpha: float, soft_value=None) -> np.ndarray:
     """V(s) = α log Σ_a exp(Q(s, a)/α) of a tabular Q (S, A) by ``soft_value``, as a float64 array (S,)."""
-    values = (soft_value or soft.soft_value)(torch.as_tensor(Q, dtype=torch.float64), alpha)
-    values = torch.as_tensor(values).detach().cpu().numpy().astype(np.float64)
+    q_table = torch.as_tensor(Q, dtype=torch.float64)
+    values = torch.as_tensor((soft_value or soft.soft_value)(q_table, alpha)).detach().cpu().numpy().astype(np.float64)
     if values.shape != Q.shape[:1]:
         raise ValueError(f"soft_value returned shape {values.shape} for Q of shape {Q.shape}; expected ({Q.shape[0]},)")
     return values
