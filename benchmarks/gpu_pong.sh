@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Pong on a GPU in one command: qlab's DQN (Double DQN, 3-step returns, Adam, 8 environments)
 # trains on ALE Pong, then the curve is drawn and the steps per second and the final greedy
-# score over 10 games are printed. Everything lands in benchmarks/pong/ (CSV, PNG, checkpoint).
+# score over 10 games are printed. Everything lands in benchmarks/pong/ (CSV, PNG, checkpoint, and
+# the float16 agent file that 06 shows).
 #
 #   benchmarks/gpu_pong.sh              # the real run: needs CUDA; STEPS=… to change its length
 #   SMOKE=1 benchmarks/gpu_pong.sh      # the same command for 2,000 steps on the CPU (a check)
@@ -41,3 +42,12 @@ fi
 steps=$(( $(last_step) - first ))
 echo "$steps environment steps in $seconds s: $(( steps / (seconds > 0 ? seconds : 1) )) steps/s, evaluations included"
 "$PYTHON" -m qlab eval "$OUT/checkpoint.pt" --episodes "$EPISODES"
+
+# The agent students watch in 06 (qlab/pretrained/pong_dqn.pt): the best evaluation's network in
+# float16, scored again over the evaluation games with the rounded weights.
+hardware=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -n 1 || true)
+rm -f "$OUT/pong_dqn.pt"
+"$PYTHON" -m qlab export "$OUT/best.pt" --out "$OUT/pong_dqn.pt" --episodes "$EPISODES" \
+  --about "benchmarks/gpu_pong.sh at commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown): $(last_step) steps, \
+$seconds s of wall time in this call on ${hardware:-the CPU}, $(nproc) CPU cores"
+echo "copy $OUT/pong_dqn.pt to qlab/pretrained/pong_dqn.pt to ship it"

@@ -1,4 +1,5 @@
-"""Command line: ``python -m qlab train dqn|ddpg|sac``, ``python -m qlab eval``, ``python -m qlab plot``.
+"""Command line: ``python -m qlab train dqn|ddpg|sac``, ``python -m qlab eval``, ``python -m qlab export``,
+``python -m qlab plot``.
 
 Examples::
 
@@ -8,6 +9,7 @@ Examples::
     python -m qlab train sac --env Pendulum-v1 --total-steps 20000 --alpha 0.1 --no-learn-alpha
     python -m qlab train dqn --resume runs/dqn_CartPole-v1_seed1/checkpoint.pt --total-steps 100000
     python -m qlab eval runs/dqn_CartPole-v1_seed1/best.pt --episodes 10
+    python -m qlab export runs/pong/best.pt --out pong_agent.pt --about "2M steps on an A100, 3 h"
     python -m qlab plot runs/dqn_CartPole-v1_seed* --out curve.png
 
 Every field of :class:`qlab.train.DQNConfig` / :class:`qlab.train.DDPGConfig` /
@@ -149,6 +151,14 @@ def build_parser() -> argparse.ArgumentParser:
                           help="seed of the first episode (default: the run's evaluation seed)")
     evaluate.add_argument("--video", metavar="DIR", default=None,
                           help="record the first episode as an mp4 in DIR (needs moviepy)")
+    export = commands.add_parser("export", help="write a DQN checkpoint's Q-network as a small agent file",
+                                 description="Write the Q-network of a DQN checkpoint in float16 with its card "
+                                             "(training config, step, your note, and the greedy score of the "
+                                             "rounded weights), for qlab.pretrained.load_agent.")
+    export.add_argument("checkpoint", help="checkpoint.pt or best.pt of a DQN run")
+    export.add_argument("--out", required=True, help="the agent file to write (it must not exist yet)")
+    export.add_argument("--episodes", type=int, default=10, help="greedy games to score it on (default: %(default)s)")
+    export.add_argument("--about", default="", help="how it was trained: command, hardware, wall time")
     plot = commands.add_parser("plot", help="plot learning curves of runs to a PNG",
                                description="Learning curves of run folders: one curve per configuration (its "
                                            "runs' folders are named alike but for seed<N>), the mean over its runs "
@@ -338,6 +348,31 @@ def _eval(args: argparse.Namespace) -> None:
         print(f"video of the first episode in {args.video}")
 
 
+def _export(args: argparse.Namespace) -> None:
+    import torch
+
+    from qlab.pretrained import export_agent
+
+    torch.set_num_threads(1)   # its games are batch-1 forward passes, which only lose time synchronising threads
+
+    out = Path(args.out)
+    if out.exists():
+        raise UsageError(f"{out} already exists: choose another --out, or remove it yourself first")
+    if not out.parent.is_dir():
+        raise UsageError(f"--out {out}: the folder {out.parent} does not exist")
+    if args.episodes < 1:
+        raise UsageError(f"--episodes must be at least 1, got {args.episodes}")
+    try:
+        card = export_agent(args.checkpoint, out, args.episodes, args.about)
+    except FileNotFoundError as error:
+        raise UsageError(f"{error}: pass a DQN run's checkpoint.pt or best.pt") from None
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    returns = card["evaluation"]["returns"]
+    print(f"{out}: {card['network']['env_id']} agent of step {card['step']}, {out.stat().st_size / 1e6:.1f} MB; "
+          f"greedy return {np.mean(returns):.1f} ± {np.std(returns):.1f} over {len(returns)} episodes")
+
+
 def _plot(args: argparse.Namespace) -> None:
     import matplotlib
 
@@ -366,7 +401,7 @@ def _count(n: int, noun: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    command = {"train": _train, "eval": _eval, "plot": _plot}[args.command]
+    command = {"train": _train, "eval": _eval, "export": _export, "plot": _plot}[args.command]
     try:
         command(args)
     except KeyboardInterrupt:
