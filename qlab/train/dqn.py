@@ -20,7 +20,7 @@ import torch
 
 from qlab.agents.dqn import DQN
 from qlab.networks import MLP, DuelingQNetwork, MinAtarCNN, NatureCNN
-from qlab.rainbow_networks import RainbowQNetwork
+from qlab.rainbow.networks import RainbowQNetwork
 from qlab.schedules import LinearSchedule
 from qlab.seeding import seed_everything
 from qlab.train.bookkeeping import Bookkeeper, TrainResult
@@ -95,7 +95,7 @@ def make_q_network(env_id: str, obs_shape: tuple[int, ...], n_actions: int, hidd
                    noisy_init_fn=None) -> torch.nn.Module:
     """NatureCNN for ``ALE/...`` ids, MinAtarCNN for ``qlab/MinAtar-...``, else an MLP (dueling if
     asked) on the flat observation; with ``noisy`` or ``n_atoms`` (C51), or any of the rule
-    arguments, a :class:`~qlab.rainbow_networks.RainbowQNetwork` (flat observations only)."""
+    arguments, a :class:`~qlab.rainbow.networks.RainbowQNetwork` (flat observations only)."""
     rainbow = noisy or n_atoms is not None or any(fn is not None for fn in (aggregate_fn, noisy_forward_fn, noisy_init_fn))
     if rainbow:
         if len(obs_shape) != 1:
@@ -143,7 +143,7 @@ def train_dqn(config: DQNConfig, *, resume: str | Path | None = None, target_fn=
     arguments replace qlab's own: ``target_fn``, ``loss_fn``, ``target_update_fn`` (see
     :class:`qlab.agents.DQN`), for Atari ``stacks_fn`` (see :class:`qlab.replay.AtariReplayBuffer`),
     and Rainbow's: the dueling ``aggregate_fn`` and the noisy layers' ``noisy_forward_fn``,
-    ``noisy_init_fn`` (see :class:`qlab.rainbow_networks.RainbowQNetwork`), and the prioritized
+    ``noisy_init_fn`` (see :class:`qlab.rainbow.networks.RainbowQNetwork`), and the prioritized
     buffer's ``tree_update_fn``, ``tree_find_fn``, ``priorities_fn``, ``weights_fn`` (see
     :class:`qlab.replay.PrioritizedReplayBuffer`)."""
     cfg = config
