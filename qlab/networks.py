@@ -25,10 +25,11 @@ from qlab.rainbow.dueling import dueling_q
 from qlab.soft import squashed_gaussian
 
 __all__ = ["MLP", "NatureCNN", "MinAtarCNN", "DuelingHead", "DuelingQNetwork", "DDPGActor", "DDPGCritic",
-           "SquashedGaussianActor", "NAFCritic"]
+           "SquashedGaussianActor", "NAFCritic", "check_features"]
 
 
-def _check_features(name: str, x: torch.Tensor, dim: int) -> None:
+def check_features(name: str, x: torch.Tensor, dim: int) -> None:
+    """A clear error, naming the network ``name``, unless ``x`` is a floating tensor of shape (batch, dim)."""
     if not isinstance(x, torch.Tensor):
         raise TypeError(f"{name} expects a torch.Tensor, got {type(x).__name__}")
     if x.ndim != 2 or x.shape[1] != dim:
@@ -90,7 +91,7 @@ class MLP(nn.Module):
         ).to(device)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        _check_features("MLP", x, self.in_dim)
+        check_features("MLP", x, self.in_dim)
         return _run(self.net, x)
 
     def forward_numpy(self, x: np.ndarray) -> np.ndarray | None:
@@ -144,7 +145,7 @@ class DuelingHead(nn.Module):
         ).to(device)
 
     def forward(self, features: torch.Tensor) -> torch.Tensor:
-        _check_features("DuelingHead", features, self.in_dim)
+        check_features("DuelingHead", features, self.in_dim)
         return self.aggregate_fn(*self.streams(features))
 
     def streams(self, features: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -174,12 +175,12 @@ class DuelingQNetwork(nn.Module):
         self.head = DuelingHead(hidden[-1], n_actions, head_hidden, device=device, aggregate_fn=aggregate_fn)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        _check_features("DuelingQNetwork", x, self.in_dim)
+        check_features("DuelingQNetwork", x, self.in_dim)
         return self.head(_run(self.trunk, x))
 
     def streams(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """``V(s)`` (B, 1) and ``A(s, ·)`` (B, n_actions) before the head aggregates them."""
-        _check_features("DuelingQNetwork", x, self.in_dim)
+        check_features("DuelingQNetwork", x, self.in_dim)
         return self.head.streams(_run(self.trunk, x))
 
 
@@ -264,7 +265,7 @@ class DDPGActor(nn.Module):
         self.register_buffer("action_scale", ((high - low) / 2).to(device))
 
     def forward(self, obs: torch.Tensor) -> torch.Tensor:
-        _check_features("DDPGActor", obs, self.obs_dim)
+        check_features("DDPGActor", obs, self.obs_dim)
         return self.action_center + self.action_scale * _run(self.net, obs)
 
 
@@ -279,8 +280,8 @@ class DDPGCritic(nn.Module):
         ).to(device)
 
     def forward(self, obs: torch.Tensor, action: torch.Tensor) -> torch.Tensor:
-        _check_features("DDPGCritic (obs)", obs, self.obs_dim)
-        _check_features("DDPGCritic (action)", action, self.act_dim)
+        check_features("DDPGCritic (obs)", obs, self.obs_dim)
+        check_features("DDPGCritic (action)", action, self.act_dim)
         if action.shape[0] != obs.shape[0]:
             raise ValueError(
                 f"DDPGCritic got {obs.shape[0]} observations but {action.shape[0]} actions"
@@ -322,7 +323,7 @@ class SquashedGaussianActor(nn.Module):
         self.register_buffer("action_scale", ((high - low) / 2).to(device))
 
     def forward(self, obs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        _check_features("SquashedGaussianActor", obs, self.obs_dim)
+        check_features("SquashedGaussianActor", obs, self.obs_dim)
         features = _run(self.trunk, obs)
         log_std = self.log_std_head(features).clamp(self.log_std_min, self.log_std_max)
         return self.mean_head(features), log_std
@@ -380,7 +381,7 @@ class NAFCritic(nn.Module):
 
     def heads(self, obs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """V(s) (B,), μ(s) (B, d) inside the box, and P(s) (B, d, d) positive definite."""
-        _check_features("NAFCritic", obs, self.obs_dim)
+        check_features("NAFCritic", obs, self.obs_dim)
         h = self.trunk(obs)
         mu = self.action_center + self.action_scale * torch.tanh(self.mu_head(h))
         entries = self.l_head(h)
@@ -396,7 +397,7 @@ class NAFCritic(nn.Module):
         return self.heads(obs)[1]
 
     def forward(self, obs: torch.Tensor, action: torch.Tensor) -> torch.Tensor:
-        _check_features("NAFCritic (action)", action, self.act_dim)
+        check_features("NAFCritic (action)", action, self.act_dim)
         value, mu, precision = self.heads(obs)
         gap = (action - mu).unsqueeze(-1)
         return value - 0.5 * (gap.transpose(1, 2) @ precision @ gap).reshape(-1)

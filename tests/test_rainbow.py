@@ -10,7 +10,7 @@ from qlab.agents.dqn import DQN
 from qlab.networks import DuelingQNetwork
 from qlab.rainbow import prioritized
 from qlab.rainbow.dueling import dueling_q
-from qlab.rainbow_networks import NoisyLinear, RainbowQNetwork
+from qlab.rainbow.networks import NoisyLinear, RainbowQNetwork
 from qlab.replay import PrioritizedReplayBuffer
 from qlab.replay.prioritized import SumTree
 from qlab.train.dqn import DQNConfig, train_dqn

@@ -22,11 +22,11 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograde.checks.diagnosis import Differential, Probe, TORCH_PRECISION, call_text, close, expect, \
+from autograde.checks.diagnosis import Differential, Mistake, Probe, TORCH_PRECISION, call_text, close, expect, \
     fail, first_difference, number_pair
 from autograde.checks.helpers import GRADING, SMALL
 from autograde.checks.probes import smallest_failing_probe
-from autograde.checks.torch_rules import devices, inputs_unchanged, tensor_answer
+from autograde.checks.torch_rules import carries_gradient, devices, inputs_unchanged, tensor_answer
 from qlab.rainbow.distributional import categorical_target as reference
 
 NAME = "categorical_target"
@@ -219,12 +219,11 @@ def test_no_gradient_flows_through_the_target(student):
     rewards, probs, terminated, gamma, support = PROBES[0].fresh()
     probs.requires_grad_(True)
     got = student(rewards, probs, terminated, gamma, support)
-    if isinstance(got, torch.Tensor):
-        expect(not got.requires_grad and got.grad_fn is None,
-               "the target carries a gradient: m is a constant the online network's distribution is fitted to; "
-               "compute it under `with torch.no_grad():` or .detach() next_probs "
-               f"(its result requires grad, in {call_text(NAME, (rewards, probs, terminated, gamma, support))} "
-               "with next_probs requiring grad)")
+    if carries_gradient(got):
+        raise Mistake("the target carries a gradient: m is a constant the online network's distribution is fitted to; "
+                      "compute it under `with torch.no_grad():` or .detach() next_probs "
+                      f"(its result requires grad, in {call_text(NAME, (rewards, probs, terminated, gamma, support))} "
+                      "with next_probs requiring grad)")
 
 
 @pytest.mark.public

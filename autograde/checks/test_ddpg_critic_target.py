@@ -20,7 +20,7 @@ from autograde.checks.continuous import actor_and_critic
 from autograde.checks.diagnosis import Differential, Mistake, Probe, TORCH_PRECISION, as_array, call_text, close, \
     expect, fail, first_difference
 from autograde.checks.helpers import GRADING
-from autograde.checks.torch_rules import column_mistake
+from autograde.checks.torch_rules import carries_gradient, column_mistake
 from qlab.rules import ddpg_critic_target as reference
 
 
@@ -123,7 +123,7 @@ def test_no_gradient_through_the_target(student):
     rewards, next_obs, terminated, gamma, actor, critic = PROBES[0].fresh()
     assert all(p.requires_grad for p in actor.parameters()) and not rewards.requires_grad
     returned = student(rewards, next_obs, terminated, gamma, actor, critic)
-    if isinstance(returned, torch.Tensor) and (returned.requires_grad or returned.grad_fn is not None):
+    if carries_gradient(returned):
         example = call_text("ddpg_critic_target", (rewards, next_obs, terminated, gamma), NAMES)
         raise Mistake(f"the target requires grad: compute it under torch.no_grad() (or .detach() it) — the critic "
                       f"regresses Q(s, a) on y, and no gradient may flow through y (in {example[:-1]}, actor_target, "

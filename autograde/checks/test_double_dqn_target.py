@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from autograde.checks.diagnosis import Differential, Mistake, Probe, TORCH_PRECISION, as_array, call_text, close, \
     expect, fail, first_difference, unchanged
 from autograde.checks.helpers import GRADING
-from autograde.checks.torch_rules import column_mistake
+from autograde.checks.torch_rules import carries_gradient, column_mistake
 from qlab.rules import double_dqn_target as reference
 
 NAME = "double_dqn_target"
@@ -164,12 +164,11 @@ def test_no_gradient_flows_through_the_target(student):
     target that detaches the networks' values alone is correct."""
     online, target = ONLINE.clone().requires_grad_(True), TARGET.clone().requires_grad_(True)
     y = student(REWARDS.clone(), online, target, tensors(0.0, 0.0, 0.0), 0.5)
-    if isinstance(y, torch.Tensor):
-        expect(not y.requires_grad and y.grad_fn is None,
-               "a gradient would flow through the target: compute it under `with torch.no_grad():` (or .detach() "
-               "the networks' values); the regression Q(s, a) ≈ y treats y as a constant "
-               f"(with next_q_online and next_q_target requiring grad, {NAME} returned a tensor with "
-               f"grad_fn={type(y.grad_fn).__name__})")
+    if carries_gradient(y):
+        raise Mistake("a gradient would flow through the target: compute it under `with torch.no_grad():` "
+                      "(or .detach() the networks' values); the regression Q(s, a) ≈ y treats y as a constant "
+                      f"(with next_q_online and next_q_target requiring grad, {NAME} returned a tensor with "
+                      f"grad_fn={type(y.grad_fn).__name__})")
 
 
 @pytest.mark.public

@@ -21,7 +21,7 @@ from autograde.checks.diagnosis import Differential, Mistake, Probe, TORCH_PRECI
     first_difference
 from autograde.checks.helpers import GRADING
 from autograde.checks.sac import Critic, Policy, critics, policy
-from autograde.checks.torch_rules import devices, tensor_answer
+from autograde.checks.torch_rules import carries_gradient, devices, tensor_answer
 from qlab.soft import sac_critic_target as reference
 
 
@@ -143,7 +143,7 @@ def test_no_gradient_through_the_target(student):
     Only gradient flow is judged here (the values are the other checks' business)."""
     args = PROBES[0].fresh()
     returned = student(*args)
-    if isinstance(returned, torch.Tensor) and (returned.requires_grad or returned.grad_fn is not None):
+    if carries_gradient(returned):
         raise Mistake(f"the target requires grad: compute it under torch.no_grad() (or .detach() it) — the critics "
                       f"regress Q_j(s, a) on y, and no gradient may flow through y (in {example_of(args)}, whose "
                       "policy and critics require grad)")

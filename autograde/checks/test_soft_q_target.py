@@ -17,9 +17,9 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograde.checks.diagnosis import Differential, Probe, TORCH_PRECISION, call_text, close, expect, fail, \
+from autograde.checks.diagnosis import Differential, Mistake, Probe, TORCH_PRECISION, call_text, close, fail, \
     first_difference
-from autograde.checks.torch_rules import devices, inputs_unchanged, tensor_answer
+from autograde.checks.torch_rules import carries_gradient, devices, inputs_unchanged, tensor_answer
 from autograde.checks.helpers import GRADING
 from qlab.soft import soft_q_target as reference
 
@@ -137,12 +137,11 @@ def test_no_gradient_flows_through_the_target(student):
     q.requires_grad_(True)
     example = call_text("soft_q_target", (rewards, q.detach(), terminated, gamma, alpha))
     got = student(rewards, q, terminated, gamma, alpha)
-    if isinstance(got, torch.Tensor):
-        expect(not got.requires_grad and got.grad_fn is None,
-               "the target carries a gradient: the target is a constant in the regression Q(s, a) ≈ y; compute it "
-               "under `with torch.no_grad():` or .detach() the network's values "
-               f"(its result requires grad, in {example} "
-               "with next_q_target requiring grad)")
+    if carries_gradient(got):
+        raise Mistake("the target carries a gradient: the target is a constant in the regression Q(s, a) ≈ y; "
+                      "compute it under `with torch.no_grad():` or .detach() the network's values "
+                      f"(its result requires grad, in {example} "
+                      "with next_q_target requiring grad)")
 
 
 @pytest.mark.public

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from autograde.checks.diagnosis import Differential, Probe, TORCH_PRECISION, call_text, close, expect, fail, \
     first_difference
 from autograde.checks.helpers import GRADING
-from autograde.checks.torch_rules import devices, inputs_unchanged, tensor_answer
+from autograde.checks.torch_rules import carries_gradient, devices, inputs_unchanged, tensor_answer
 from qlab.rainbow.prioritized import td_priorities as reference
 
 MISTAKES = {
@@ -110,7 +110,7 @@ def test_no_gradient(student):
     example = call_text("td_priorities", (td, alpha, eps)) + " with td_errors requiring grad"
     got = tensor_answer(student(td_errors, alpha, eps), "td_priorities", example, tuple(td.shape), td.device)
     inputs_unchanged({"td_errors": td}, {"td_errors": td_errors}, example)
-    expect(not got.requires_grad and got.grad_fn is None,
+    expect(not carries_gradient(got),
            "the priorities carry a gradient: they are numbers for the sum tree, not part of the loss; compute them "
            f"from td_errors.detach() or under torch.no_grad() (grad_fn = {type(got.grad_fn).__name__}, in {example})")
 

@@ -18,6 +18,11 @@ def devices() -> list[str]:
     return ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
 
 
+def carries_gradient(value) -> bool:
+    """Whether ``value`` is a tensor that a gradient would flow back through (it requires grad or has a grad_fn)."""
+    return isinstance(value, torch.Tensor) and (value.requires_grad or value.grad_fn is not None)
+
+
 def tensor_answer(value, name: str, example: str, shape: tuple, device: torch.device) -> torch.Tensor:
     """The student's result as a torch tensor of ``shape`` on ``device``, or a Mistake naming what differs."""
     if value is None:
@@ -126,7 +131,7 @@ def check_network_update(call: str, target: nn.Module, online: nn.Module, target
                         "tensors (aliasing: `t.data = o.data` or assigning the online Parameter): every later step "
                         "of the online network then moves the target too, and the target network is gone. "
                         "Copy the values: t.copy_(o) under torch.no_grad()")
-    tracked = [n for n, t in target_tensors.items() if t.grad_fn is not None or t.requires_grad]
+    tracked = [n for n, t in target_tensors.items() if carries_gradient(t)]
     expect(not tracked, f"after {call} the target's {', '.join(tracked[:3])} require grad (autograd recorded the "
                         "update, linking the target to the online network's graph, or new Parameters replaced them): do the update under "
                         "`with torch.no_grad():` (or on .data)")

@@ -11,7 +11,7 @@ n-step returns need no special case here: the replay buffer stores the n-step re
 reward and γ^k as ``batch.discounts``, which the target rule uses as its discount.
 
 Rainbow's pieces (assignment 08) are options of the same agent: a network with noisy layers
-(:class:`qlab.rainbow_networks.RainbowQNetwork`, ``noisy=True``) makes it resample the noise
+(:class:`qlab.rainbow.networks.RainbowQNetwork`, ``noisy=True``) makes it resample the noise
 at every step and explore through it; ``distributional=True`` (C51) regresses the return
 distribution with ``target_fn=categorical_target`` and ``loss_fn=categorical_loss``.
 """
@@ -29,7 +29,7 @@ from torch import nn
 from qlab import rules
 from qlab.networks import MLP
 from qlab.rainbow.distributional import categorical_loss, categorical_target
-from qlab.rainbow_networks import NoisyLinear
+from qlab.rainbow.networks import NoisyLinear
 
 __all__ = ["DQN"]
 
@@ -52,7 +52,7 @@ class DQN:
         device: where the networks live and the batches must be.
         seed: seed of the ε-greedy generator.
         distributional: C51: ``q_net`` has ``logits(x)`` (B, A, N), ``probs(x)`` and a ``support`` (N,)
-            (a :class:`~qlab.rainbow_networks.RainbowQNetwork` with ``n_atoms``), and the update
+            (a :class:`~qlab.rainbow.networks.RainbowQNetwork` with ``n_atoms``), and the update
             regresses distributions (see ``target_fn`` and ``loss_fn``).
         target_fn: ``(rewards, next_q_target, terminated, gamma) -> y`` or, with ``double``,
             ``(rewards, next_q_online, next_q_target, terminated, gamma) -> y``. With
@@ -67,7 +67,7 @@ class DQN:
         target_update_fn: ``(target, online)`` for hard updates, ``(target, online, tau)``
             for Polyak updates.
 
-    A ``q_net`` with :class:`~qlab.rainbow_networks.NoisyLinear` layers explores by its noise:
+    A ``q_net`` with :class:`~qlab.rainbow.networks.NoisyLinear` layers explores by its noise:
     ``act`` draws fresh noise before each forward pass in training mode (pass ε = 0), the
     target network draws its own before each target, and ``eval()`` mode is noise-free.
     """

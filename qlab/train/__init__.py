@@ -5,9 +5,10 @@
 - :func:`train_sac` / :class:`SACConfig` -- Soft Actor-Critic on continuous-action environments.
 """
 
+from qlab.train.bookkeeping import TrainResult
 from qlab.train.checkpoint import load_checkpoint, save_checkpoint
 from qlab.train.ddpg import DDPGConfig, train_ddpg
-from qlab.train.dqn import DQNConfig, TrainResult, train_dqn
+from qlab.train.dqn import DQNConfig, train_dqn
 from qlab.train.envs import EnvPool, evaluate, make_env
 from qlab.train.logging import RunLogger, read_csv
 from qlab.train.sac import SACConfig, train_sac

@@ -4,27 +4,23 @@
 
 Uniform random actions until ``learning_starts``, then μ(s) + Gaussian noise; after every
 environment step (past ``learning_starts``) one critic and one actor update, each followed
-by Polyak updates of the targets. Logs, evaluation, checkpoints as in :mod:`qlab.train.dqn`.
+by Polyak updates of the targets. Logs, evaluation and checkpoints: :mod:`qlab.train.bookkeeping`.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import time
-from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from qlab.agents.ddpg import DDPG
 from qlab.networks import DDPGActor, DDPGCritic
 from qlab.seeding import seed_everything
-from qlab.train.checkpoint import best_eval_return, load_checkpoint, restore_run, run_state, save_checkpoint
-from qlab.train.dqn import TrainResult, multiples_crossed, set_threads
-from qlab.train.envs import EnvPool, check_video_support, evaluate, make_env
-from qlab.train.logging import RunLogger
+from qlab.train.bookkeeping import Bookkeeper, TrainResult
+from qlab.train.checkpoint import load_checkpoint, restore_run
+from qlab.train.dqn import multiples_crossed, set_threads
+from qlab.train.envs import EnvPool, check_video_support, make_env
 
 __all__ = ["DDPGConfig", "train_ddpg", "config_from_checkpoint", "make_actor_critic"]
 
@@ -76,7 +72,6 @@ def train_ddpg(config: DDPGConfig, *, resume: str | Path | None = None, critic_t
     seed_everything(cfg.seed)
     set_threads(cfg.threads, cfg.device, small_network=True)
     check_video_support(cfg.video)
-    out = Path(cfg.out) if cfg.out else None
 
     envs = EnvPool(lambda i: make_env(cfg.env_id, seed=cfg.seed + i), cfg.num_envs)
     space = envs.single_action_space
@@ -94,13 +89,8 @@ def train_ddpg(config: DDPGConfig, *, resume: str | Path | None = None, critic_t
     obs = envs.reset(seed=cfg.seed)
     if resume is not None:
         step, obs = restore_run(load_checkpoint(resume), "ddpg", agent, envs, buffer)
-    logger = RunLogger(out, cfg.tensorboard, resume_step=step if resume else None) if out else None
-    result = TrainResult(agent, [], [], [], out)
-    recent_returns: deque[float] = deque(maxlen=20)
-    bar = tqdm(total=cfg.total_steps, initial=step, disable=not cfg.progress, unit="step", dynamic_ncols=True)
+    books = Bookkeeper("ddpg", cfg, agent, envs, buffer, step, resumed=resume is not None)
     metrics, n = None, cfg.num_envs
-    last_time, last_step = time.perf_counter(), step
-    best_return = best_eval_return(out, resume is not None)
 
     while step < cfg.total_steps:
         # Act: uniform warm-up, then μ(s) + N(0, σ²), clipped to the action box.
@@ -118,46 +108,20 @@ def train_ddpg(config: DDPGConfig, *, resume: str | Path | None = None, critic_t
             for _ in range(multiples_crossed(step, cfg.train_every, n)):
                 metrics = agent.update(buffer.sample(cfg.batch_size))
 
-        if envs.finished:
-            for episode_return, length in envs.finished:
-                result.episode_returns.append(episode_return)
-                recent_returns.append(episode_return)
-                if logger:
-                    logger.log("episodes", step, episode_return=episode_return, length=length)
-            envs.finished.clear()
-        # (the step counter moves by n, so it passed a multiple of `every` iff step % every < n)
-        if logger and metrics is not None and step % cfg.log_every < n:
-            logger.log("train", step, **{key: value.item() for key, value in metrics.items()})
-        if step % cfg.progress_every < n or step >= cfg.total_steps:
-            now = time.perf_counter()
-            if logger:
-                logger.scalar("charts/steps_per_second", (step - last_step) / (now - last_time), step)
-            last_time, last_step = now, step
-            bar.update(step - bar.n)
-            if recent_returns:
-                bar.set_postfix(episodic_return=f"{np.mean(recent_returns):.1f}", refresh=False)
-        if cfg.eval_every and (step % cfg.eval_every < n or step >= cfg.total_steps):
-            video_dir = str(Path(cfg.out) / "videos" / f"step_{step}") if cfg.video and cfg.out else None
-            returns = evaluate(lambda o: agent.act(o, noise=False), cfg.env_id, cfg.eval_episodes,
-                               cfg.seed + 1_000_000, video_dir)
-            result.eval_steps.append(step)
-            result.eval_returns.append(float(returns.mean()))
-            if logger:
-                logger.log("eval", step, mean_return=float(returns.mean()), std_return=float(returns.std()))
-            if out and result.eval_returns[-1] > best_return:
-                best_return = result.eval_returns[-1]
-                save_checkpoint(out / "best.pt", {"algo": "ddpg", "config": dataclasses.asdict(cfg), "step": step,
-                                                  "agent": agent.state_dict(), "eval_return": best_return})
-        if out and ((cfg.checkpoint_every and step % cfg.checkpoint_every < n) or step >= cfg.total_steps):
-            if logger:
-                logger.flush()
-            save_checkpoint(out / "checkpoint.pt", run_state("ddpg", cfg, step, agent, obs, envs, buffer))
+        # Book-keeping, each at its own period.
+        books.count_episodes(step)
+        if metrics is not None and books.train_log_due(step):
+            books.log_train(step, **{key: value.item() for key, value in metrics.items()})
+        if books.progress_due(step):
+            books.show_progress(step)
+        if books.evaluation_due(step):
+            books.evaluate(step, lambda o: agent.act(o, noise=False))
+        if books.checkpoint_due(step):
+            books.save_checkpoint(step, obs)
 
-    bar.close()
+    books.close()
     envs.close()
-    if logger:
-        logger.close()
-    return result
+    return books.result
 
 
 def config_from_checkpoint(state: dict, **overrides) -> DDPGConfig:

@@ -5,33 +5,29 @@
 Per environment step: ε-greedy action, environment step, store the transition, and every
 ``train_every`` steps (after ``learning_starts``) one gradient update on a replay batch.
 Around that: a progress bar with the live episodic return, CSV/TensorBoard logs, greedy
-evaluation episodes, optional videos and checkpoints that resume bit-exactly.
+evaluation episodes, optional videos and checkpoints that resume bit-exactly
+(:mod:`qlab.train.bookkeeping`).
 The update rules can be replaced (``target_fn``, ``loss_fn``, ``target_update_fn``),
 which is how the course notebooks train with the student's own rules.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import time
-from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import torch
-from tqdm.auto import tqdm
 
 from qlab.agents.dqn import DQN
 from qlab.networks import MLP, DuelingQNetwork, MinAtarCNN, NatureCNN
-from qlab.rainbow_networks import RainbowQNetwork
+from qlab.rainbow.networks import RainbowQNetwork
 from qlab.schedules import LinearSchedule
 from qlab.seeding import seed_everything
-from qlab.train.checkpoint import best_eval_return, load_checkpoint, restore_run, run_state, save_checkpoint
-from qlab.train.envs import EnvPool, check_video_support, evaluate, is_atari, is_minatar, make_env
-from qlab.train.logging import RunLogger
+from qlab.train.bookkeeping import Bookkeeper, TrainResult
+from qlab.train.checkpoint import load_checkpoint, restore_run
+from qlab.train.envs import EnvPool, check_video_support, is_atari, is_minatar, make_env
 
-__all__ = ["DQNConfig", "TrainResult", "train_dqn", "config_from_checkpoint", "make_q_network", "make_replay_buffer",
+__all__ = ["DQNConfig", "train_dqn", "config_from_checkpoint", "make_q_network", "make_replay_buffer",
            "multiples_crossed", "set_threads"]
 
 
@@ -93,23 +89,13 @@ class DQNConfig:
     progress_every: int = 1_000
 
 
-@dataclass
-class TrainResult:
-    agent: object
-    eval_steps: list[int]
-    eval_returns: list[float]  # mean greedy return of each evaluation
-    episode_returns: list[float]  # training episodes, in the order they ended
-    out: Path | None
-    buffer: object = None  # the replay buffer as training left it
-
-
 def make_q_network(env_id: str, obs_shape: tuple[int, ...], n_actions: int, hidden=(120, 84),
                    dueling: bool = False, device="cpu", *, noisy: bool = False, n_atoms: int | None = None,
                    v_min: float = 0.0, v_max: float = 100.0, seed=None, aggregate_fn=None, noisy_forward_fn=None,
                    noisy_init_fn=None) -> torch.nn.Module:
     """NatureCNN for ``ALE/...`` ids, MinAtarCNN for ``qlab/MinAtar-...``, else an MLP (dueling if
     asked) on the flat observation; with ``noisy`` or ``n_atoms`` (C51), or any of the rule
-    arguments, a :class:`~qlab.rainbow_networks.RainbowQNetwork` (flat observations only)."""
+    arguments, a :class:`~qlab.rainbow.networks.RainbowQNetwork` (flat observations only)."""
     rainbow = noisy or n_atoms is not None or any(fn is not None for fn in (aggregate_fn, noisy_forward_fn, noisy_init_fn))
     if rainbow:
         if len(obs_shape) != 1:
@@ -157,14 +143,13 @@ def train_dqn(config: DQNConfig, *, resume: str | Path | None = None, target_fn=
     arguments replace qlab's own: ``target_fn``, ``loss_fn``, ``target_update_fn`` (see
     :class:`qlab.agents.DQN`), for Atari ``stacks_fn`` (see :class:`qlab.replay.AtariReplayBuffer`),
     and Rainbow's: the dueling ``aggregate_fn`` and the noisy layers' ``noisy_forward_fn``,
-    ``noisy_init_fn`` (see :class:`qlab.rainbow_networks.RainbowQNetwork`), and the prioritized
+    ``noisy_init_fn`` (see :class:`qlab.rainbow.networks.RainbowQNetwork`), and the prioritized
     buffer's ``tree_update_fn``, ``tree_find_fn``, ``priorities_fn``, ``weights_fn`` (see
     :class:`qlab.replay.PrioritizedReplayBuffer`)."""
     cfg = config
     seed_everything(cfg.seed)
     set_threads(cfg.threads, cfg.device, small_network=not is_atari(cfg.env_id))
     check_video_support(cfg.video)
-    out = Path(cfg.out) if cfg.out else None
 
     # Environments, network, agent, replay, schedule.
     envs = EnvPool(lambda i: make_env(cfg.env_id, seed=cfg.seed + i), cfg.num_envs)
@@ -191,13 +176,9 @@ def train_dqn(config: DQNConfig, *, resume: str | Path | None = None, target_fn=
     obs = envs.reset(seed=cfg.seed)
     if resume is not None:
         step, obs = restore_run(load_checkpoint(resume), "dqn", agent, envs, buffer)
-    logger = RunLogger(out, cfg.tensorboard, resume_step=step if resume else None) if out else None
-    result = TrainResult(agent, [], [], [], out, buffer)
-    recent_returns: deque[float] = deque(maxlen=20)
-    bar = tqdm(total=cfg.total_steps, initial=step, disable=not cfg.progress, unit="step", dynamic_ncols=True)
+    books = Bookkeeper("dqn", cfg, agent, envs, buffer, step, resumed=resume is not None)
     metrics, n = None, cfg.num_envs
-    last_time, last_step = time.perf_counter(), step
-    solved, best_return = False, best_eval_return(out, resume is not None)
+    solved = False
 
     while step < cfg.total_steps:
         # Act ε-greedily (noisy networks: greedily, with fresh noise) and store the transition (s, a, r, s', terminated, truncated).
@@ -220,44 +201,26 @@ def train_dqn(config: DQNConfig, *, resume: str | Path | None = None, target_fn=
                     buffer.update_priorities(batch.indices, metrics["td_errors"])
 
         # Book-keeping, each at its own period.
-        if envs.finished:
-            for episode_return, length in envs.finished:
-                result.episode_returns.append(episode_return)
-                recent_returns.append(episode_return)
-                if logger:
-                    logger.log("episodes", step, episode_return=episode_return, length=length)
-            envs.finished.clear()
-        # (the step counter moves by n, so it passed a multiple of `every` iff step % every < n)
-        if logger and metrics is not None and step % cfg.log_every < n:
-            logger.log("train", step, loss=metrics["loss"].item(), q_mean=metrics["q_mean"].item(),
-                       epsilon=epsilon(step))
-        if step % cfg.progress_every < n or step >= cfg.total_steps:
-            now = time.perf_counter()
-            if logger:
-                logger.scalar("charts/steps_per_second", (step - last_step) / (now - last_time), step)
-            last_time, last_step = now, step
-            bar.update(step - bar.n)
-            if recent_returns:
-                bar.set_postfix(episodic_return=f"{np.mean(recent_returns):.1f}", refresh=False)
-        if cfg.eval_every and (step % cfg.eval_every < n or step >= cfg.total_steps):
-            _evaluate(agent, cfg, step, logger, result)
-            solved = cfg.stop_at_return is not None and result.eval_returns[-1] >= cfg.stop_at_return
-            if out and result.eval_returns[-1] > best_return:
-                best_return = result.eval_returns[-1]
-                save_checkpoint(out / "best.pt", {"algo": "dqn", "config": dataclasses.asdict(cfg), "step": step,
-                                                  "agent": agent.state_dict(), "eval_return": best_return})
-        if out and ((cfg.checkpoint_every and step % cfg.checkpoint_every < n) or step >= cfg.total_steps or solved):
-            if logger:
-                logger.flush()
-            save_checkpoint(out / "checkpoint.pt", run_state("dqn", cfg, step, agent, obs, envs, buffer))
+        books.count_episodes(step)
+        if metrics is not None and books.train_log_due(step):
+            books.log_train(step, loss=metrics["loss"].item(), q_mean=metrics["q_mean"].item(), epsilon=epsilon(step))
+        if books.progress_due(step):
+            books.show_progress(step)
+        if books.evaluation_due(step):
+            agent.q_net.eval()  # noisy layers without noise
+            try:
+                mean_return = books.evaluate(step, lambda o: agent.act(o, 0.0))
+            finally:
+                agent.q_net.train()
+            solved = cfg.stop_at_return is not None and mean_return >= cfg.stop_at_return
+        if books.checkpoint_due(step, stopping=solved):
+            books.save_checkpoint(step, obs)
         if solved:
             break
 
-    bar.close()
+    books.close()
     envs.close()
-    if logger:
-        logger.close()
-    return result
+    return books.result
 
 
 def multiples_crossed(step: int, every: int, n: int) -> int:
@@ -272,19 +235,6 @@ def set_threads(threads: int | None, device: str, small_network: bool) -> None:
         torch.set_num_threads(threads)
     elif small_network and torch.device(device).type == "cpu":
         torch.set_num_threads(1)
-
-
-def _evaluate(agent: DQN, cfg: DQNConfig, step: int, logger: RunLogger | None, result: TrainResult) -> None:
-    video_dir = str(Path(cfg.out) / "videos" / f"step_{step}") if cfg.video and cfg.out else None
-    agent.q_net.eval()  # noisy layers without noise
-    try:
-        returns = evaluate(lambda o: agent.act(o, 0.0), cfg.env_id, cfg.eval_episodes, cfg.seed + 1_000_000, video_dir)
-    finally:
-        agent.q_net.train()
-    result.eval_steps.append(step)
-    result.eval_returns.append(float(returns.mean()))
-    if logger:
-        logger.log("eval", step, mean_return=float(returns.mean()), std_return=float(returns.std()))
 
 
 def config_from_checkpoint(state: dict, **overrides) -> DQNConfig:

@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from qlab.networks import _check_features
+from qlab.networks import check_features
 from qlab.rainbow.dueling import dueling_q
 from qlab.rainbow.noisy import noisy_init, noisy_linear
 
@@ -138,14 +138,14 @@ class RainbowQNetwork(nn.Module):
         """Dueling only: ``V`` (B, N) and ``A`` (B, A, N) before aggregation (N = 1 without atoms)."""
         if not self.dueling:
             raise ValueError("streams() needs a dueling network (dueling=True)")
-        _check_features("RainbowQNetwork", x, self.in_dim)
+        check_features("RainbowQNetwork", x, self.in_dim)
         features = self.trunk(x)
         return self.value_head(features), self.head(features).reshape(len(x), self.n_actions, self.n_atoms)
 
     def logits(self, x: torch.Tensor) -> torch.Tensor:
         """The head's outputs, shape (B, A, N): C51's logits over the atoms (N = 1: Q itself)."""
         if not self.dueling:
-            _check_features("RainbowQNetwork", x, self.in_dim)
+            check_features("RainbowQNetwork", x, self.in_dim)
             return self.head(self.trunk(x)).reshape(len(x), self.n_actions, self.n_atoms)
         value, advantages = self.streams(x)
         batch = len(x)
