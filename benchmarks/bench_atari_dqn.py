@@ -7,16 +7,17 @@ Adam 1e-4, replay 10k transitions with frame sharing (qlab's ``AtariReplayBuffer
 environment steps, ε decaying from 1 to 0.01 over 100k steps (so ε ≈ 1 in this short run: most
 actions skip the forward pass), the standard DQN preprocessing (84x84 grey, 4-frame stack, up
 to 30 no-ops, life loss terminal, reward clipping) on Pong with sticky actions off, torch
-threads ``--threads``. Each library keeps what it cannot be told otherwise: qlab and SB3 use
-the Huber loss and clip the gradient norm at 10, CleanRL the MSE loss without clipping;
-CleanRL writes its TensorBoard scalars (qlab and SB3 write no logs). CleanRL is the
-step-for-step re-implementation in ``cleanrl_dqn_atari.py``.
+threads ``--threads``. The loss follows what a library cannot be told otherwise: SB3 has only
+the Huber loss and clips the gradient norm (at 10), and qlab runs as SB3 does; CleanRL's script
+has the MSE loss and no clipping (the same convolutions either way). CleanRL writes its
+TensorBoard scalars (qlab and SB3 write no logs). CleanRL is the step-for-step
+re-implementation in ``cleanrl_dqn_atari.py``.
 
 Environment steps per second over ``--total`` steps, of which the last ``--total -
 --learning-starts`` train, construction included; the libraries run in turn (qlab, SB3,
-CleanRL, qlab, ...) for ``--repeats`` rounds after one untimed warm-up round (imports, oneDNN's
-kernels); medians with min–max, for wall-clock and for
-process CPU time, and the ratios qlab/SB3 and qlab/CleanRL round by round.
+CleanRL, qlab, ...) for ``--repeats`` rounds after one untimed warm-up round (imports,
+oneDNN's kernels); medians with min–max, for wall-clock and for process CPU time, and the
+ratios qlab/SB3 and qlab/CleanRL round by round.
 
 Where the time goes, measured inside the same runs by wrapping each library's calls with a
 timer (a few µs per call against ~10 ms per environment step): act, environment step, replay
