@@ -209,7 +209,7 @@ class NatureCNN(nn.Module):
                 nn.Linear(64 * 7 * 7, 512), nn.ReLU(), nn.Linear(512, n_actions)
             ).to(device)
         # Channels-last (NHWC) filters and input: the CPU's convolutions (oneDNN) run faster in
-        # this layout, the update by ~10% (benchmarks/RESULTS.md, "Atari DQN, Pong, CPU").
+        # this layout, a DQN update by 10-28% (benchmarks/bench_atari_layout.py, RESULTS.md).
         self.features.to(memory_format=torch.channels_last)
 
     def forward(self, frames: torch.Tensor) -> torch.Tensor:
