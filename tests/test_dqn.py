@@ -6,7 +6,7 @@ import torch
 
 from qlab import rules
 from qlab.agents import DQN
-from qlab.networks import MLP
+from qlab.networks import MLP, NatureCNN
 from qlab.replay import Batch
 from qlab.train import DQNConfig, train_dqn
 
@@ -132,6 +132,32 @@ def test_state_dict_round_trip_continues_identically():
     assert torch.equal(a.out["loss"], b.out["loss"]) and np.array_equal(a.actions, b.actions)
     for p, q in zip(a.q_net.parameters(), b.q_net.parameters()):
         assert torch.equal(p, q)
+
+
+def test_a_checkpoint_of_a_channels_first_network_continues_the_same_updates():
+    """NatureCNN runs channels-last. A checkpoint of one laid out channels-first (qlab before that
+    change) must go on with the same updates: fused Adam pairs its moments with the weights in
+    memory order, so the loaded moments must take the new network's layout."""
+    g = torch.Generator().manual_seed(0)
+    frames = lambda: torch.randint(0, 256, (4, 4, 84, 84), dtype=torch.uint8, generator=g)  # noqa: E731
+    batches = [Batch(obs=frames(), actions=torch.randint(0, 6, (4,), generator=g), rewards=torch.randn(4, generator=g),
+                     next_obs=frames(), terminated=torch.zeros(4), discounts=torch.full((4,), 0.99),
+                     weights=torch.ones(4), indices=torch.arange(4)) for _ in range(3)]
+    torch.manual_seed(0)
+    old_net = NatureCNN(6)
+    old_net.features.to(memory_format=torch.contiguous_format)
+    old = DQN(old_net, n_actions=6, lr=1e-3)
+    for batch in batches[:2]:
+        old.update(batch)
+    new = DQN(NatureCNN(6), n_actions=6, lr=1e-3)
+    new.load_state_dict(old.state_dict())
+    conv = new.q_net.features[0]
+    assert conv.weight.is_contiguous(memory_format=torch.channels_last)
+    assert new.optimizer.state[conv.weight]["exp_avg"].stride() == conv.weight.stride()
+    for agent in (old, new):
+        agent.update(batches[2])
+    for p, q in zip(old.q_net.parameters(), new.q_net.parameters()):
+        torch.testing.assert_close(p, q)  # the layouts round differently, by ~1e-8; a mispairing moves weights by ~lr
 
 
 def test_bad_options_are_rejected():

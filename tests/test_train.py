@@ -155,6 +155,19 @@ def test_atari_run_resumes_without_its_buffer(tmp_path):
     assert load_checkpoint(tmp_path / "checkpoint.pt")["step"] == 200
 
 
+def test_atari_dqn_same_seed_same_numbers():
+    """The channels-last Nature CNN, the frame buffer and the emulator: one seed, one run."""
+    pytest.importorskip("ale_py")
+    config = DQNConfig(env_id="ALE/Pong-v5", total_steps=160, learning_starts=64, batch_size=8, buffer_size=300,
+                       train_every=4, n_step=1, eval_every=0, progress=False, out=None)
+    first, second = train_dqn(config), train_dqn(config)
+    assert first.agent.n_updates == (160 - 64) // 4
+    assert_same_weights(first.agent.q_net, second.agent.q_net)
+    assert_same_weights(first.agent.target_net, second.agent.target_net)
+    assert first.agent.optimizer.state_dict()["state"][0]["exp_avg"].equal(
+        second.agent.optimizer.state_dict()["state"][0]["exp_avg"])
+
+
 def test_prioritized_replay_gets_td_error_priorities(tmp_path):
     result = train_dqn(small_dqn(tmp_path, total_steps=600, num_envs=1, n_step=1, prioritized=True, eval_every=0,
                                  save_buffer=False))

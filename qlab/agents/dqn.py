@@ -241,5 +241,19 @@ class DQN:
         self.target_net.load_state_dict(state["target_net"])
         # deepcopy: Optimizer.load_state_dict keeps the given tensors, which would be shared otherwise
         self.optimizer.load_state_dict(copy.deepcopy(state["optimizer"]))
+        _lay_out_like_parameters(self.optimizer)
         self.n_updates = int(state["n_updates"])
         self.rng.bit_generator.state = state["rng"]
+
+
+def _lay_out_like_parameters(optimizer: torch.optim.Optimizer) -> None:
+    """Give each state tensor of ``optimizer`` (Adam's moments) its parameter's memory layout.
+
+    A checkpoint may come from a network laid out otherwise (a NatureCNN saved before it went
+    channels-last), and fused Adam pairs moments with weights in memory order, not by index:
+    mismatched layouts would silently corrupt every update.
+    """
+    for param, state in optimizer.state.items():
+        for key, value in state.items():
+            if isinstance(value, torch.Tensor) and value.shape == param.shape and value.stride() != param.stride():
+                state[key] = torch.empty_like(param, dtype=value.dtype).copy_(value)
