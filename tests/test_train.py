@@ -155,6 +155,24 @@ def test_atari_run_resumes_without_its_buffer(tmp_path):
     assert load_checkpoint(tmp_path / "checkpoint.pt")["step"] == 200
 
 
+def test_atari_run_with_its_buffer_resumes_bit_exactly(tmp_path):
+    """The emulators continue their games where they were (ALE pickles as a fresh console, so
+    its state is saved beside it), with the frame buffer, the sticky actions' generator and all."""
+    pytest.importorskip("ale_py")
+
+    def config(out, total):
+        return DQNConfig(env_id="ALE/Pong-v5", total_steps=total, learning_starts=64, batch_size=8, buffer_size=300,
+                         train_every=4, n_step=1, eval_every=0, log_every=40, save_buffer=True, progress=False,
+                         tensorboard=False, out=str(out))
+
+    straight = train_dqn(config(tmp_path / "straight", 240))
+    train_dqn(config(tmp_path / "split", 120))
+    resumed = train_dqn(config(tmp_path / "split", 240), resume=tmp_path / "split" / "checkpoint.pt")
+    assert_same_weights(straight.agent.q_net, resumed.agent.q_net)
+    assert_same_logs(tmp_path / "straight", tmp_path / "split", tables=("train",))
+    assert np.array_equal(straight.buffer.frames, resumed.buffer.frames)
+
+
 def test_atari_dqn_same_seed_same_numbers():
     """The channels-last Nature CNN, the frame buffer and the emulator: one seed, one run."""
     pytest.importorskip("ale_py")

@@ -102,15 +102,24 @@ class EnvPool:
         return next_obs, rewards, terminated, truncated, final_obs
 
     def state(self) -> bytes | None:
-        """The environments and episode counters, pickled; None (with a warning) if not picklable."""
+        """The environments and episode counters, pickled; None (with a warning) if not picklable.
+
+        An ALE game pickles as a fresh emulator (``AtariEnv`` re-runs its constructor), so each
+        Atari emulator's state, its random generator included, is saved beside it.
+        """
         try:
-            return pickle.dumps((self.envs, self.episode_returns, self.episode_lengths))
+            return pickle.dumps((self.envs, self.episode_returns, self.episode_lengths,
+                                 [_emulator_state(env) for env in self.envs]))
         except Exception as error:  # e.g. an env holding an open window or a subprocess
             warnings.warn(f"environment state cannot be saved ({error}); a resumed run starts new episodes")
             return None
 
     def load_state(self, state: bytes) -> None:
-        envs, returns, lengths = pickle.loads(state)
+        envs, returns, lengths, *saved = pickle.loads(state)
+        emulators = saved[0] if saved else [None] * len(envs)   # checkpoints before 2026-12 hold none
+        for env, emulator in zip(envs, emulators):
+            if emulator is not None:
+                env.unwrapped.restore_state(emulator)
         self.episode_returns, self.episode_lengths = [float(r) for r in returns], [int(n) for n in lengths]
         for env in self.envs:
             env.close()
@@ -125,6 +134,12 @@ def check_video_support(video: bool) -> None:
     """Fail early, with the fix, when videos are asked for but ``moviepy`` is missing."""
     if video and importlib.util.find_spec("moviepy") is None:
         raise RuntimeError("recording videos needs moviepy (pip install moviepy); run without --video")
+
+
+def _emulator_state(env: gym.Env):
+    """The ALE emulator's state with its random generator (sticky actions), or None for other games."""
+    game = env.unwrapped
+    return game.clone_state(include_rng=True) if hasattr(game, "clone_state") and hasattr(game, "ale") else None
 
 
 def _has_wrapper(env: gym.Env, wrapper: type) -> bool:
