@@ -48,9 +48,11 @@ lab: $(STAMP)
 instructor: $(STAMP)
 	$(BIN)/jupyter lab . $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
-# Two test processes (pytest-xdist), one per core; a module's tests stay in one process.
+# Two test processes (pytest-xdist), one per core. An xdist group's tests stay in one process
+# (a module, or a rule's catalogue, or one nbgrader cycle: tests/conftest.py), the slow groups
+# handed out first, in the order tests/conftest.py puts them.
 test: $(STAMP) browser bubblewrap
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --no-loadscope-reorder
 
 # Regenerate the student notebooks in notebooks/ from the instructor sources in solutions/ and
 # record the assignments in the gradebook (grading/course/). Stops, changing nothing, when a file

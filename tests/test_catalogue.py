@@ -74,8 +74,8 @@ def test_correct_variant_gets_full_marks(rule_name, answer):
 
 
 @pytest.mark.parametrize("rule_name, answer, words", WRONG, ids=[f"{n}-{f.__name__}" for n, f, _ in WRONG])
-def test_wrong_answer_loses_points_with_its_diagnosis(rule_name, answer, words):
-    result = run_checks(RULES[rule_name], answer)
+def test_wrong_answer_loses_points_with_its_diagnosis(rule_name, answer, words, graded):
+    result = graded(rule_name, answer)
     diagnoses = [c.diagnosis for c in result.checks if not c.passed]
     names = mistake_names(rule_name)
     named = [n for n in names if any(n in d for d in diagnoses)]

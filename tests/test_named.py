@@ -14,7 +14,7 @@ import importlib
 import pytest
 
 from autograde.registry import RULES
-from autograde.runner import _headline, run_checks
+from autograde.runner import _headline
 
 RULES_WITH_TEXT = tuple(RULES)
 
@@ -92,8 +92,8 @@ def test_every_graded_rule_has_its_text_checked():
 
 
 @pytest.mark.parametrize("rule_name, answer, words", NAMED, ids=[f"{r}-{f.__name__}" for r, f, _ in NAMED])
-def test_mistake_named_in_the_text_is_named_in_every_check_it_fails(rule_name, answer, words):
-    result = run_checks(RULES[rule_name], answer)
+def test_mistake_named_in_the_text_is_named_in_every_check_it_fails(rule_name, answer, words, graded):
+    result = graded(rule_name, answer)
     failed = [c for c in result.checks if not c.passed]
     assert failed and result.points < result.max_points, result.report()
     crashed = [c for c in failed if c.diagnosis.startswith("your function raised")]
