@@ -72,6 +72,12 @@ def secrets() -> dict[str, list[str]]:
     return {"hidden check": hidden_names + hidden_code, "catalogue entry": catalogue, "solution line": solution}
 
 
+def as_text(data: bytes) -> str:
+    """A file's bytes as text, losslessly: binary files (the shipped agent's weights) included,
+    whose strings stay searchable."""
+    return data.decode(errors="surrogateescape")
+
+
 def assert_no_secrets(files: dict[str, str]) -> None:
     assert not [name for name in files if "catalogue" in name or name.startswith("solutions/")]
     for kind, texts in secrets().items():
@@ -94,7 +100,7 @@ def build_wheel(source: Path, dist: Path) -> Path:
 
 def wheel_files(path: Path) -> dict[str, str]:
     with zipfile.ZipFile(path) as archive:
-        return {n: archive.read(n).decode() for n in archive.namelist() if not n.startswith("qlab-0")}  # no dist-info
+        return {n: as_text(archive.read(n)) for n in archive.namelist() if not n.startswith("qlab-0")}  # no dist-info
 
 
 @pytest.fixture(scope="module")
@@ -152,7 +158,7 @@ def test_a_runtime_module_that_reaches_an_instructors_room_is_refused(tmp_path):
 
 
 def test_bundle_leaks_no_answer(bundle):
-    assert_no_secrets({str(p.relative_to(bundle)): p.read_text() for p in bundle.rglob("*") if p.is_file()})
+    assert_no_secrets({str(p.relative_to(bundle)): as_text(p.read_bytes()) for p in bundle.rglob("*") if p.is_file()})
 
 
 def test_bundle_refuses_to_overwrite_other_folders(tmp_path):
@@ -168,7 +174,7 @@ def test_wheel_holds_qlab_and_only_the_public_runtime(wheel, bundle):
     autograde = sorted(n.removeprefix("autograde/") for n in files if n.startswith("autograde/"))
     assert autograde == sorted(str(p.relative_to(bundle / "autograde"))
                                for p in (bundle / "autograde").rglob("*") if p.is_file())
-    assert "qlab/envs/gridworld.py" in files
+    assert "qlab/envs/gridworld.py" in files and "qlab/pretrained/pong_dqn.pt" in files
     assert_no_secrets(files)
 
 
